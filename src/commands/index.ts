@@ -1,0 +1,8 @@
+// Every command module's definitions, gathered for the command table. Adding a command: declare
+// it in the module for its group (or a new module listed here); see README "Adding a command".
+
+import type { CommandSpec } from './command';
+import { CONNECTION_COMMANDS } from './connection';
+import { STRING_COMMANDS } from './strings';
+
+export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS];

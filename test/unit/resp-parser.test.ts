@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { RespParser, ProtocolError } from '../../src/protocol/resp-parser';
+
+function parseAll(p: RespParser): Array<{ argv: string[]; bytes: number }> {
+  const out: Array<{ argv: string[]; bytes: number }> = [];
+  for (;;) {
+    const argv = p.next();
+    if (argv === null) return out;
+    out.push({ argv, bytes: p.lastCommandBytes });
+  }
+}
+
+const wire = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nv\0\xff\r\n\r\n*1\r\n$4\r\nPING\r\nget "a b" \'c\'\r\n', 'latin1');
+
+test('parses multibulk and inline commands with exact byte counts', () => {
+  const p = new RespParser();
+  p.feed(wire);
+  const cmds = parseAll(p);
+  assert.deepEqual(cmds.map((c) => c.argv), [['SET', 'k', 'v\0\xff\r\n'], ['PING'], ['get', 'a b', 'c']]);
+  assert.deepEqual(cmds.map((c) => c.bytes), [31, 14, 15]);
+});
+
+test('a frame split at every byte parses the same', () => {
+  for (let cut = 1; cut < wire.length; cut++) {
+    const p = new RespParser();
+    p.feed(wire.subarray(0, cut));
+    const first = parseAll(p);
+    p.feed(wire.subarray(cut));
+    const all = [...first, ...parseAll(p)];
+    assert.equal(all.length, 3, `cut at ${cut}`);
+    assert.deepEqual(all[0].argv, ['SET', 'k', 'v\0\xff\r\n']);
+    assert.equal(all.reduce((n, c) => n + c.bytes, 0), wire.length);
+  }
+});
+
+test('a large bulk arriving in many chunks is assembled once', () => {
+  const big = 'x'.repeat(1_000_000);
+  const frame = Buffer.from(`*2\r\n$4\r\nECHO\r\n$${big.length}\r\n${big}\r\n`, 'latin1');
+  const p = new RespParser();
+  for (let i = 0; i < frame.length; i += 1000) {
+    p.feed(frame.subarray(i, i + 1000));
+    if (i + 1000 < frame.length) assert.equal(p.next(), null);
+  }
+  const argv = p.next();
+  assert.ok(argv);
+  assert.equal(argv[1].length, big.length);
+  assert.equal(p.lastCommandBytes, frame.length);
+});
+
+test("protocol errors carry Redis's messages", () => {
+  const cases: Array<[string, string]> = [
+    ['*abc\r\n', 'Protocol error: invalid multibulk length'],
+    ['*1\r\n$x\r\n', 'Protocol error: invalid bulk length'],
+    ['*1\r\nfoo\r\n', "Protocol error: expected '$', got 'f'"],
+    ['set "a\r\n', 'Protocol error: unbalanced quotes in request'],
+    ['*1\r\n$999999999999\r\n', 'Protocol error: invalid bulk length'],
+  ];
+  for (const [input, msg] of cases) {
+    const p = new RespParser();
+    p.feed(Buffer.from(input, 'latin1'));
+    assert.throws(() => parseAll(p), (e: unknown) => e instanceof ProtocolError && e.message === msg, input);
+  }
+});
+
+test('random bytes never throw anything but ProtocolError and never hang', () => {
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const alphabet = '*$\r\n0123456789-abc "\'\\x';
+  for (let round = 0; round < 2000; round++) {
+    const len = Math.floor(rnd() * 60);
+    let s = '';
+    for (let i = 0; i < len; i++) s += rnd() < 0.8 ? alphabet[Math.floor(rnd() * alphabet.length)] : String.fromCharCode(Math.floor(rnd() * 256));
+    const p = new RespParser();
+    p.feed(Buffer.from(s, 'latin1'));
+    try {
+      for (let i = 0; i < 100 && p.next() !== null; i++);
+    } catch (e) {
+      assert.ok(e instanceof ProtocolError, `unexpected ${String(e)} for ${JSON.stringify(s)}`);
+    }
+  }
+});
