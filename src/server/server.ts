@@ -60,6 +60,12 @@ export class Server {
   readonly gates = new CommandGates();
   readonly slowlog: SlowLog;
   readonly acl: Acl;
+  /**
+   * INFO sections provided by the modules that own them (e.g. 'replication', 'persistence'):
+   * each returns the section's `field:value` lines. info.ts prints built-in defaults for
+   * sections nobody provides.
+   */
+  readonly infoProviders = new Map<string, () => string[]>();
   /** Clients in MONITOR mode. */
   readonly monitors = new Set<Client>();
   readonly runId = crypto.randomBytes(20).toString('hex');
