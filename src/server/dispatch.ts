@@ -27,7 +27,8 @@ export function lookupCommand(server: Server, c: Client, argv: string[]): { spec
       c.reply.error(`ERR wrong number of arguments for '${name}' command`);
       return null;
     }
-    return { spec, fullName: name };
+    // Stats and ACL know a command by its original name, also when rename-command renamed it.
+    return { spec, fullName: spec.name };
   }
   const subName = argv[1].toLowerCase();
   const sub = spec.subcommands.find((s) => s.name === subName);
@@ -35,7 +36,7 @@ export function lookupCommand(server: Server, c: Client, argv: string[]): { spec
     c.reply.error(`ERR unknown subcommand '${argv[1].slice(0, UNKNOWN_ARG_PREVIEW)}'. Try ${argv[0].toUpperCase()} HELP.`);
     return null;
   }
-  const fullName = `${name}|${subName}`;
+  const fullName = `${spec.name}|${subName}`;
   if (!arityOk(sub.arity, argv.length)) {
     c.reply.error(`ERR wrong number of arguments for '${fullName}' command`);
     return null;
