@@ -10,7 +10,7 @@ const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.
 /** Authenticates `c`; returns the error to reply, or null on success. */
 function authenticate(c: Client, user: string, password: string): string | null {
   if (!c.server.acl.authenticate(user, password)) {
-    c.server.log.verbose(`Authentication failed for user '${user}' from ${c.addr}`);
+    c.server.acl.log.add(c, 'auth', 'AUTH', 'toplevel', user);
     return WRONGPASS;
   }
   c.setAuthenticated(user);

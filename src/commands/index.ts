@@ -4,5 +4,6 @@
 import type { CommandSpec } from './command';
 import { CONNECTION_COMMANDS } from './connection';
 import { STRING_COMMANDS } from './strings';
+import { ACL_COMMANDS } from './acl';
 
-export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS];
+export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...ACL_COMMANDS];

@@ -95,7 +95,7 @@ export class Server {
     this.keyspace = new Keyspace(config.int('databases'));
     this.commands = new CommandTable(config.renames);
     this.slowlog = new SlowLog(config);
-    this.acl = new Acl(config);
+    this.acl = new Acl(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -178,17 +178,12 @@ export class Server {
   private refusedByProtectedMode(socket: net.Socket): boolean {
     if (!this.config.bool('protected-mode')) return false;
     if (this.config.wasSetInFile('bind')) return false;
-    if (this.config.str('requirepass') !== '' || this.hasPasswordUsers()) return false;
+    if (!this.acl.defaultUserIsNopass()) return false;
     const addr = socket.remoteAddress;
     if (addr === undefined) return false;
     if (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.')) return false;
     socket.end(PROTECTED_MODE_DENIED);
     return true;
-  }
-
-  /** True when the default user has a password; the ACL module replaces this rule. */
-  hasPasswordUsers(): boolean {
-    return this.config.str('requirepass') !== '';
   }
 
   /** Creates a client (also used for the master link, which has no listening socket). */
@@ -209,7 +204,7 @@ export class Server {
 
   /** Whether new connections must AUTH first (the default user has a password or is off). */
   requiresAuth(): boolean {
-    return this.config.str('requirepass') !== '';
+    return !this.acl.defaultUserIsNopass();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -8,5 +8,7 @@ import { Server, Clock, systemClock } from './server';
 
 export function createServer(config: Config, log: Logger, clock: Clock = systemClock): Server {
   const server = new Server(config, log, clock);
+  server.acl.loadAtStartup();
+  server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));
   return server;
 }
