@@ -62,7 +62,7 @@ export class User {
       case 'reset':
         for (const r of ['resetpass', 'resetkeys', 'resetchannels', 'off', 'clearselectors', '-@all']) this.applyRule(r, catalog);
         if (this.allChannelsByDefault) this.root.channels = ['*'];
-        this.payloadFlag = '';
+        this.payloadFlag = 'sanitize-payload';
         return;
     }
     if (rule.startsWith('>') || rule.startsWith('#')) {
