@@ -5,5 +5,8 @@ import type { CommandSpec } from './command';
 import { CONNECTION_COMMANDS } from './connection';
 import { STRING_COMMANDS } from './strings';
 import { ACL_COMMANDS } from './acl';
+import { LIST_COMMANDS } from './lists';
+import { HASH_COMMANDS } from './hashes';
+import { SET_COMMANDS } from './sets';
 
-export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...ACL_COMMANDS];
+export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...ACL_COMMANDS, ...LIST_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS];

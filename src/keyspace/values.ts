@@ -16,6 +16,8 @@ export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset';
 
 export class ListValue {
   readonly items = new Denque<string>();
+  /** Redis 7.0 keeps every list as a quicklist. */
+  readonly encoding = 'quicklist';
   get size(): number {
     return this.items.length;
   }

@@ -1,0 +1,184 @@
+// Lookups and encoding rules shared by the list, hash, set, sorted-set and SORT commands.
+//
+// Typed lookups reply WRONGTYPE themselves and return null, so handlers read
+//   const h = readHash(c, key); if (h === null) return;
+// Encodings follow Redis 7.0: a value starts compact (listpack / intset) and moves to the big
+// encoding, never back, once a *-max-* limit from the config is passed.
+
+import type { Client } from '../server/client';
+import type { Database } from '../keyspace/keyspace';
+import { HashValue, ListValue, SetValue, ZSetValue } from '../keyspace/values';
+import { ERR_NOT_INTEGER, ERR_WRONGTYPE, parseInt64 } from './args';
+
+type Aggregate = ListValue | HashValue | SetValue | ZSetValue;
+type AggregateClass<T extends Aggregate> = new () => T;
+
+/** A typed value for a reading command (counts hits/misses); null after replying WRONGTYPE. */
+export function lookupRead<T extends Aggregate>(c: Client, key: string, kind: AggregateClass<T>): T | undefined | null {
+  const v = c.server.keyspace.lookupRead(c.db, key);
+  if (v === undefined || v instanceof kind) return v;
+  c.reply.error(ERR_WRONGTYPE);
+  return null;
+}
+
+/** A typed value for a writing command; null after replying WRONGTYPE. */
+export function lookupWrite<T extends Aggregate>(c: Client, key: string, kind: AggregateClass<T>): T | undefined | null {
+  const v = c.server.keyspace.lookup(c.db, key);
+  if (v === undefined || v instanceof kind) return v;
+  c.reply.error(ERR_WRONGTYPE);
+  return null;
+}
+
+/** Like lookupWrite but without replying: whether the key holds another type. */
+export function isWrongType(c: Client, key: string, kind: AggregateClass<Aggregate>): boolean {
+  const v = c.server.keyspace.lookup(c.db, key);
+  return v !== undefined && !(v instanceof kind);
+}
+
+/**
+ * After an aggregate changed in place: deletes the key when it became empty (as Redis never
+ * keeps empty aggregates) or tells the keyspace it was modified. Returns whether it was deleted.
+ */
+export function afterChange(c: Client, key: string, value: Aggregate, db: Database = c.db): boolean {
+  const ks = c.server.keyspace;
+  if (value.size === 0) {
+    ks.delete(db, key);
+    return true;
+  }
+  ks.modified(db, key);
+  return false;
+}
+
+/** Stores a freshly built aggregate, or deletes the key when it is empty (the *STORE commands). */
+export function storeResult(c: Client, key: string, value: Aggregate): void {
+  const ks = c.server.keyspace;
+  if (value.size === 0) ks.delete(c.db, key);
+  else ks.set(c.db, key, value);
+}
+
+/** Whether a member can live in an intset: a strict 64-bit integer, as string2ll accepts. */
+export function isIntsetMember(s: string): boolean {
+  return s.length <= 20 && parseInt64(s) !== null;
+}
+
+/** Adds a set member, moving intset -> hashtable as SADD does; returns true when it was new. */
+export function setAdd(c: Client, s: SetValue, member: string): boolean {
+  if (s.set.has(member)) return false;
+  s.set.add(member);
+  if (s.encoding === 'intset' && (!isIntsetMember(member) || s.set.size > c.server.config.int('set-max-intset-entries'))) s.encoding = 'hashtable';
+  return true;
+}
+
+/** A new empty set with the encoding Redis would create for its first member. */
+export function newSetFor(firstMember: string): SetValue {
+  const s = new SetValue();
+  if (!isIntsetMember(firstMember)) s.encoding = 'hashtable';
+  return s;
+}
+
+/** Sets a hash field, moving listpack -> hashtable on a long field/value or too many entries. */
+export function hashSet(c: Client, h: HashValue, field: string, value: string): boolean {
+  const isNew = !h.map.has(field);
+  h.map.set(field, value);
+  if (h.encoding === 'listpack') {
+    const maxValue = c.server.config.int('hash-max-listpack-value');
+    if (field.length > maxValue || value.length > maxValue || h.map.size > c.server.config.int('hash-max-listpack-entries')) h.encoding = 'hashtable';
+  }
+  return isNew;
+}
+
+/** A new empty sorted set with the encoding ZADD would create for a first member. */
+export function newZSetFor(c: Client, firstMember: string): ZSetValue {
+  const z = new ZSetValue();
+  if (c.server.config.int('zset-max-listpack-entries') === 0 || firstMember.length > c.server.config.int('zset-max-listpack-value')) z.encoding = 'skiplist';
+  return z;
+}
+
+/** Adds or updates a sorted-set member, moving listpack -> skiplist as zsetAdd does. */
+export function zsetAdd(c: Client, z: ZSetValue, member: string, score: number): boolean {
+  const added = z.zset.add(member, score);
+  if (added && z.encoding === 'listpack') {
+    if (z.zset.size > c.server.config.int('zset-max-listpack-entries') || member.length > c.server.config.int('zset-max-listpack-value')) z.encoding = 'skiplist';
+  }
+  return added;
+}
+
+/** The encoding a sorted set built by a *STORE command ends with (zsetConvertToListpackIfNeeded). */
+export function settleZSetEncoding(c: Client, z: ZSetValue): void {
+  let maxLen = 0;
+  for (const [m] of z.zset.entries()) if (m.length > maxLen) maxLen = m.length;
+  z.encoding = z.size <= c.server.config.int('zset-max-listpack-entries') && maxLen <= c.server.config.int('zset-max-listpack-value') ? 'listpack' : 'skiplist';
+}
+
+/** Reply an array of strings as a RESP3 set / RESP2 array. */
+export function replyStringSet(c: Client, items: Iterable<string>, count: number): void {
+  c.reply.setHeader(count);
+  for (const s of items) c.reply.bulk(s);
+}
+
+/** Random integer in [0, n). */
+export function randomIndex(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+/**
+ * `count` distinct (count > 0) or possibly repeated (count < 0) random picks from `items`, as
+ * HRANDFIELD/SRANDMEMBER/ZRANDMEMBER: a positive count at least the size returns everything in
+ * the collection's order.
+ */
+export function randomPicks<T>(items: T[], count: number): T[] {
+  if (count < 0) {
+    const out = new Array<T>(-count);
+    for (let i = 0; i < out.length; i++) out[i] = items[randomIndex(items.length)];
+    return out;
+  }
+  if (count >= items.length) return items;
+  const pool = items.slice();
+  for (let i = 0; i < count; i++) {
+    const j = i + randomIndex(pool.length - i);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, count);
+}
+
+/**
+ * A C `long` argument (getLongFromObjectOrReply): any int64, as a JS number (indexes and counts
+ * beyond 2^53 only ever get clamped, so the lost precision does not matter); null after replying.
+ */
+export function longArg(c: Client, s: string, err = ERR_NOT_INTEGER): number | null {
+  const v = parseInt64(s);
+  if (v === null) {
+    c.reply.error(err);
+    return null;
+  }
+  return Number(v);
+}
+
+/** A count that must be >= 0 (getPositiveLongFromObjectOrReply); null after replying `err`. */
+export function nonNegativeArg(c: Client, s: string, err: string): number | null {
+  const v = parseInt64(s);
+  if (v === null || v < 0n) {
+    c.reply.error(err);
+    return null;
+  }
+  return Number(v);
+}
+
+/** A count in [1, LONG_MAX] (getRangeLongFromObjectOrReply with a message); null after replying. */
+export function positiveArg(c: Client, s: string, err: string): number | null {
+  const v = parseInt64(s);
+  if (v === null || v < 1n) {
+    c.reply.error(err);
+    return null;
+  }
+  return Number(v);
+}
+
+/** Key positions of `numkeys key...` commands (LMPOP, ZUNION, SINTERCARD, ...). */
+export function numkeysKeys(argv: string[], numkeysIndex: number): number[] {
+  const n = Number(argv[numkeysIndex]);
+  const keys: number[] = [];
+  if (!Number.isInteger(n) || n < 1) return keys;
+  for (let i = 0; i < n && numkeysIndex + 1 + i < argv.length; i++) keys.push(numkeysIndex + 1 + i);
+  return keys;
+}
