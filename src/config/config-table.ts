@@ -169,7 +169,7 @@ export const CONFIG_DEFS: ConfigDef[] = [
   { name: 'tcp-backlog', kind: 'int', default: '511', immutable: true },
   { name: 'tcp-keepalive', kind: 'int', default: '300' },
   { name: 'timeout', kind: 'int', default: '0' },
-  { name: 'tls-auth-clients', kind: 'bool', default: 'yes' },
+  { name: 'tls-auth-clients', kind: 'enum', default: 'yes', values: ['no', 'yes', 'optional'] },
   { name: 'tls-ca-cert-dir', kind: 'string', default: '' },
   { name: 'tls-ca-cert-file', kind: 'string', default: '' },
   { name: 'tls-cert-file', kind: 'string', default: '' },

@@ -7,6 +7,7 @@
 // in dispatch.ts; the commands themselves under src/commands/.
 
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import * as fs from 'node:fs';
 import * as crypto from 'node:crypto';
 import { Config } from '../config/config';
@@ -22,6 +23,7 @@ import { CommandGates } from './gates';
 import { SlowLog } from './slowlog';
 import { repr } from '../protocol/repr';
 import { Acl } from '../acl/acl';
+import { tlsServerOptions } from './tls';
 
 /** Time source; tests inject a fake one. */
 export interface Clock {
@@ -106,21 +108,11 @@ export class Server {
   async listen(): Promise<void> {
     const port = this.config.int('port');
     this.port = port;
-    if (port !== 0) {
-      const binds = this.config.str('bind').split(' ').filter(Boolean);
-      for (const raw of binds) {
-        const optional = raw.startsWith('-');
-        const host = optional ? raw.slice(1) : raw;
-        try {
-          await this.listenOn({ port, host: host === '*' ? '0.0.0.0' : host });
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) continue;
-          if (host === '::*' || host === '::') continue;
-          throw new Error(`Warning: Could not create server TCP listening socket ${raw}:${port}: ${err.message}`);
-        }
-      }
-      if (this.listeners.length === 0) throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+    if (port !== 0) await this.listenOnBinds(port, 'tcp', () => net.createServer({ noDelay: true }));
+    const tlsPort = this.config.int('tls-port');
+    if (tlsPort !== 0) {
+      const options = tlsServerOptions(this.config);
+      await this.listenOnBinds(tlsPort, 'tls', () => tls.createServer(options));
     }
     const unixsocket = this.config.str('unixsocket');
     if (unixsocket !== '') {
@@ -129,15 +121,35 @@ export class Server {
       } catch {
         // not there: fine
       }
-      await this.listenOn({ path: unixsocket });
+      await this.listenOn(net.createServer({ noDelay: true }), { path: unixsocket });
       const perm = parseInt(this.config.str('unixsocketperm'), 8);
       if (perm) fs.chmodSync(unixsocket, perm);
     }
   }
 
-  private listenOn(opts: net.ListenOptions): Promise<void> {
+  /** Listens on `port` at every `bind` address ("-" prefix: optional; "*" any IPv4, "::*" any IPv6). */
+  private async listenOnBinds(port: number, kind: 'tcp' | 'tls', create: () => net.Server): Promise<void> {
+    const before = this.listeners.length;
+    for (const raw of this.config.str('bind').split(' ').filter(Boolean)) {
+      const optional = raw.startsWith('-');
+      const host = optional ? raw.slice(1) : raw;
+      const opts: net.ListenOptions =
+        host === '*' ? { port, host: '0.0.0.0' } : host === '::*' ? { port, host: '::', ipv6Only: true } : { port, host };
+      try {
+        await this.listenOn(create(), opts);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (optional && ['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT'].includes(err.code ?? '')) continue;
+        throw new Error(`Warning: Could not create server TCP listening socket ${raw}:${port}: ${err.message}`);
+      }
+    }
+    if (this.listeners.length === before) throw new Error(`Failed listening on port ${port} (${kind}), aborting.`);
+  }
+
+  private listenOn(srv: net.Server, opts: net.ListenOptions): Promise<void> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      srv.on(srv instanceof tls.Server ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(socket));
+      if (srv instanceof tls.Server) srv.on('tlsClientError', (e) => this.log.verbose(`Error accepting a client connection: ${e.message}`));
       srv.maxConnections = this.config.int('maxclients') + 32;
       srv.once('error', reject);
       srv.listen({ ...opts, backlog: this.config.int('tcp-backlog') }, () => {

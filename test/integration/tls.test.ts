@@ -1,0 +1,60 @@
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tls from 'node:tls';
+import * as fs from 'node:fs';
+import { startServer, ServerProcess } from '../helpers/server';
+import { makeCerts, TestCerts } from '../helpers/certs';
+import { freePort } from '../helpers/ports';
+import { parseReply } from '../helpers/resp-client';
+
+let certs: TestCerts;
+let srv: ServerProcess;
+let tlsPort: number;
+
+before(async () => {
+  certs = makeCerts();
+  tlsPort = await freePort();
+  srv = await startServer({
+    args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca],
+  });
+});
+after(async () => {
+  await srv.stop();
+});
+
+/** Connects over TLS, sends one command, returns the reply (or throws on a TLS failure). */
+function tlsCall(withClientCert: boolean, command: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({
+      port: tlsPort,
+      host: '127.0.0.1',
+      ca: fs.readFileSync(certs.ca),
+      checkServerIdentity: () => undefined,
+      ...(withClientCert ? { cert: fs.readFileSync(certs.clientCert), key: fs.readFileSync(certs.clientKey) } : {}),
+    });
+    let buf = Buffer.alloc(0);
+    s.on('secureConnect', () => s.write(command));
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      const r = parseReply(buf, 0);
+      if (r) {
+        s.destroy();
+        resolve(r[0]);
+      }
+    });
+    s.on('error', reject);
+    s.on('close', () => reject(new Error('closed before a reply')));
+  });
+}
+
+test('a client with a certificate signed by the CA is served over TLS', async () => {
+  assert.equal(await tlsCall(true, 'PING\r\n'), 'PONG');
+  assert.equal(await tlsCall(true, '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\ntls\r\n'), 'OK');
+  const plain = await srv.client();
+  assert.equal(await plain.call('GET', 'k'), 'tls', 'the TLS and plain ports share one dataset');
+  plain.close();
+});
+
+test('tls-auth-clients yes refuses a client without a certificate', async () => {
+  await assert.rejects(tlsCall(false, 'PING\r\n'));
+});
