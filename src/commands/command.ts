@@ -54,6 +54,8 @@ export interface CommandSpec {
   summary: string;
   since?: string;
   complexity?: string;
+  /** Command tips for clients and proxies (COMMAND INFO), e.g. 'nondeterministic_output'. */
+  tips?: string[];
   /** Computes key positions for commands whose keys move (EVAL numkeys, ZUNIONSTORE, ...). */
   getKeys?: (argv: string[]) => number[];
   /** Run the command. Absent only for containers whose subcommands do the work. */

@@ -8,5 +8,10 @@ import { ACL_COMMANDS } from './acl';
 import { LIST_COMMANDS } from './lists';
 import { HASH_COMMANDS } from './hashes';
 import { SET_COMMANDS } from './sets';
+import { INFO_COMMANDS } from './info';
+import { CLIENT_COMMANDS } from './client';
+import { COMMAND_DOCS_COMMANDS } from './command-docs';
+import { DEBUG_COMMANDS } from './debug';
+import { SERVER_ADMIN_COMMANDS } from './server-admin';
 
-export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...ACL_COMMANDS, ...LIST_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS];
+export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...ACL_COMMANDS, ...LIST_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...INFO_COMMANDS, ...CLIENT_COMMANDS, ...COMMAND_DOCS_COMMANDS, ...DEBUG_COMMANDS, ...SERVER_ADMIN_COMMANDS];

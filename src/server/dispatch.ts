@@ -54,6 +54,20 @@ function has(spec: CommandSpec, flag: CommandSpec['flags'][number]): boolean {
 
 /** Checks and runs one command from a client; `bytes` is its size on the wire. */
 export function processCommand(server: Server, c: Client, argv: string[], bytes: number): void {
+  // CLIENT REPLY OFF/SKIP: replies already queued go out first, this command's are dropped.
+  const muted = c.replyMode !== 'on';
+  if (muted) server.flushClient(c);
+  checkAndRun(server, c, argv, bytes);
+  if (!muted && !c.skipNextReply) return;
+  if (muted && c.replyMode !== 'on') c.reply.discard();
+  if (c.replyMode === 'skip') c.replyMode = 'on';
+  if (c.skipNextReply) {
+    c.skipNextReply = false;
+    c.replyMode = 'skip';
+  }
+}
+
+function checkAndRun(server: Server, c: Client, argv: string[], bytes: number): void {
   const found = lookupCommand(server, c, argv);
   if (found === null) {
     server.gates.afterRejection(c);

@@ -79,6 +79,8 @@ export class Server {
   /** Set while the dataset is loading (commands without the `loading` flag get -LOADING). */
   loading = false;
   shuttingDown = false;
+  /** DEBUG SET-ACTIVE-EXPIRE: when false the active expire cycle leaves expired keys to lazy expiry. */
+  activeExpireEnabled = true;
   /** Ports actually bound (tcp_port in INFO), useful when `port 0` is not used. */
   port = 0;
 

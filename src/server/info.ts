@@ -1,0 +1,383 @@
+// The text INFO replies: Redis 7.0's sections, field names and field order, so that tools that
+// parse INFO (redis-cli, Sentinel, exporters, client libraries) read Tandem as they read Redis.
+//
+// Sections owned by other modules (replication, persistence, ...) come from
+// `server.infoProviders`; the defaults here are what a standalone master with no persistence
+// activity prints. Figures Tandem does not have (allocator internals, forks, I/O threads) are
+// printed as a Redis that never used the feature prints them.
+
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import type { Server } from './server';
+import { REDIS_COMPAT_VERSION, TANDEM_VERSION } from './version';
+
+/** Section names in the order Redis prints them, with the title of their `# Title` line. */
+const SECTIONS: ReadonlyArray<[string, string]> = [
+  ['server', 'Server'],
+  ['clients', 'Clients'],
+  ['memory', 'Memory'],
+  ['persistence', 'Persistence'],
+  ['stats', 'Stats'],
+  ['replication', 'Replication'],
+  ['cpu', 'CPU'],
+  ['modules', 'Modules'],
+  ['commandstats', 'Commandstats'],
+  ['errorstats', 'Errorstats'],
+  ['latencystats', 'Latencystats'],
+  ['cluster', 'Cluster'],
+  ['keyspace', 'Keyspace'],
+];
+
+/** The sections INFO without arguments (or "default") prints. */
+const DEFAULT_SECTIONS = new Set(['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace']);
+
+/** LRU_CLOCK_MAX: Redis's LRU clock is 24 bits of seconds. */
+const LRU_CLOCK_MASK = (1 << 24) - 1;
+
+/** How many TTLs the keyspace section samples per database for avg_ttl. */
+const TTL_SAMPLE = 64;
+
+/** Per-server figures INFO keeps between calls: the memory peak and the default replication id. */
+class InfoState {
+  memoryPeak = 0;
+  readonly replid = crypto.randomBytes(20).toString('hex');
+}
+
+const states = new WeakMap<Server, InfoState>();
+
+function stateOf(server: Server): InfoState {
+  let s = states.get(server);
+  if (s === undefined) {
+    s = new InfoState();
+    states.set(server, s);
+  }
+  return s;
+}
+
+/** Tracks the memory peak from the cron, as Redis samples it in serverCron. */
+export function installInfo(server: Server): void {
+  const state = stateOf(server);
+  server.hooks.cron.push(() => {
+    const used = usedMemory();
+    if (used > state.memoryPeak) state.memoryPeak = used;
+  });
+}
+
+/** The memory the dataset and the server live in: the V8 heap plus off-heap buffers. */
+export function usedMemory(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+/** Redis's bytesToHuman: "919.29K", "1.02M", "0B". */
+export function bytesToHuman(n: number): string {
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  if (n < 1024) return `${n}B`;
+  let v = n / 1024;
+  for (const u of units) {
+    if (v < 1024 || u === 'P') return `${v.toFixed(2)}${u}`;
+    v /= 1024;
+  }
+  return `${n}B`;
+}
+
+/**
+ * Which sections INFO's arguments select: none or "default" the default set, "all" every
+ * built-in section, "everything" all plus module sections; names are case-insensitive.
+ */
+export function selectSections(args: string[]): Set<string> {
+  const wanted = new Set<string>();
+  if (args.length === 0) return new Set(DEFAULT_SECTIONS);
+  for (const raw of args) {
+    const a = raw.toLowerCase();
+    if (a === 'default') for (const s of DEFAULT_SECTIONS) wanted.add(s);
+    else if (a === 'all' || a === 'everything') for (const [s] of SECTIONS) wanted.add(s);
+    else wanted.add(a);
+  }
+  return wanted;
+}
+
+/** The INFO text for the given section names (lowercase), CRLF line ends, as Redis prints it. */
+export function infoText(server: Server, sections: Set<string>): string {
+  const parts: string[] = [];
+  for (const [name, title] of SECTIONS) {
+    if (!sections.has(name)) continue;
+    const provider = server.infoProviders.get(name);
+    const lines = provider !== undefined ? provider() : BUILTIN[name](server);
+    parts.push(`# ${title}\r\n` + lines.map((l) => l + '\r\n').join(''));
+  }
+  return parts.join('\r\n');
+}
+
+function serverSection(server: Server): string[] {
+  const now = Date.now();
+  const uptime = Math.floor((server.clock.now() - server.startTime) / 1000);
+  const hz = server.config.int('hz');
+  return [
+    `redis_version:${REDIS_COMPAT_VERSION}`,
+    `tandem_version:${TANDEM_VERSION}`,
+    'redis_git_sha1:00000000',
+    'redis_git_dirty:0',
+    'redis_build_id:0',
+    'redis_mode:standalone',
+    `os:${os.type()} ${os.release()} ${os.arch() === 'x64' ? 'x86_64' : os.arch()}`,
+    'arch_bits:64',
+    'monotonic_clock:POSIX clock_gettime',
+    'multiplexing_api:epoll',
+    'atomicvar_api:c11-builtin',
+    'gcc_version:0.0.0',
+    `process_id:${process.pid}`,
+    'process_supervised:no',
+    `run_id:${server.runId}`,
+    `tcp_port:${server.port}`,
+    `server_time_usec:${now * 1000}`,
+    `uptime_in_seconds:${uptime}`,
+    `uptime_in_days:${Math.floor(uptime / 86400)}`,
+    `hz:${hz}`,
+    `configured_hz:${hz}`,
+    `lru_clock:${Math.floor(now / 1000) & LRU_CLOCK_MASK}`,
+    `executable:${path.resolve(process.argv[1] ?? process.execPath)}`,
+    `config_file:${server.config.file}`,
+    'io_threads_active:0',
+  ];
+}
+
+function clientsSection(server: Server): string[] {
+  let replicas = 0;
+  let blocked = 0;
+  for (const c of server.clients.values()) {
+    if (c.role === 'replica') replicas++;
+    if (c.blocked) blocked++;
+  }
+  return [
+    `connected_clients:${server.clients.size - replicas}`,
+    'cluster_connections:0',
+    `maxclients:${server.config.int('maxclients')}`,
+    'client_recent_max_input_buffer:0',
+    'client_recent_max_output_buffer:0',
+    `blocked_clients:${blocked}`,
+    'tracking_clients:0',
+    'clients_in_timeout_table:0',
+  ];
+}
+
+function memorySection(server: Server): string[] {
+  const state = stateOf(server);
+  const used = usedMemory();
+  if (used > state.memoryPeak) state.memoryPeak = used;
+  const rss = process.memoryUsage.rss();
+  const maxmemory = server.config.int('maxmemory');
+  const total = os.totalmem();
+  const ratio = used > 0 ? rss / used : 0;
+  return [
+    `used_memory:${used}`,
+    `used_memory_human:${bytesToHuman(used)}`,
+    `used_memory_rss:${rss}`,
+    `used_memory_rss_human:${bytesToHuman(rss)}`,
+    `used_memory_peak:${state.memoryPeak}`,
+    `used_memory_peak_human:${bytesToHuman(state.memoryPeak)}`,
+    `used_memory_peak_perc:${((used / state.memoryPeak) * 100).toFixed(2)}%`,
+    `total_system_memory:${total}`,
+    `total_system_memory_human:${bytesToHuman(total)}`,
+    'used_memory_lua:0',
+    'used_memory_lua_human:0B',
+    'used_memory_scripts:0',
+    'used_memory_scripts_human:0B',
+    'number_of_cached_scripts:0',
+    'number_of_functions:0',
+    'number_of_libraries:0',
+    `maxmemory:${maxmemory}`,
+    `maxmemory_human:${bytesToHuman(maxmemory)}`,
+    `maxmemory_policy:${server.config.str('maxmemory-policy')}`,
+    `mem_fragmentation_ratio:${ratio.toFixed(2)}`,
+    `mem_fragmentation_bytes:${rss - used}`,
+    'mem_not_counted_for_evict:0',
+    'mem_replication_backlog:0',
+    'mem_total_replication_buffers:0',
+    'mem_clients_slaves:0',
+    'mem_clients_normal:0',
+    'mem_cluster_links:0',
+    'mem_aof_buffer:0',
+    'mem_allocator:v8',
+    'active_defrag_running:0',
+    'lazyfree_pending_objects:0',
+    'lazyfreed_objects:0',
+  ];
+}
+
+function persistenceSection(server: Server): string[] {
+  return [
+    `loading:${server.loading ? 1 : 0}`,
+    'async_loading:0',
+    'current_cow_peak:0',
+    'current_cow_size:0',
+    'current_cow_size_age:0',
+    'current_fork_perc:0.00',
+    'current_save_keys_processed:0',
+    'current_save_keys_total:0',
+    `rdb_changes_since_last_save:${server.dirty}`,
+    'rdb_bgsave_in_progress:0',
+    `rdb_last_save_time:${Math.floor(server.startTime / 1000)}`,
+    'rdb_last_bgsave_status:ok',
+    'rdb_last_bgsave_time_sec:-1',
+    'rdb_current_bgsave_time_sec:-1',
+    'rdb_saves:0',
+    'rdb_last_cow_size:0',
+    'rdb_last_load_keys_expired:0',
+    'rdb_last_load_keys_loaded:0',
+    `aof_enabled:${server.config.bool('appendonly') ? 1 : 0}`,
+    'aof_rewrite_in_progress:0',
+    'aof_rewrite_scheduled:0',
+    'aof_last_rewrite_time_sec:-1',
+    'aof_current_rewrite_time_sec:-1',
+    'aof_last_bgrewrite_status:ok',
+    'aof_rewrites:0',
+    'aof_rewrites_consecutive_failures:0',
+    'aof_last_write_status:ok',
+    'aof_last_cow_size:0',
+    'module_fork_in_progress:0',
+    'module_fork_last_cow_size:0',
+  ];
+}
+
+function statsSection(server: Server): string[] {
+  const s = server.stats;
+  const ks = server.keyspace;
+  return [
+    `total_connections_received:${s.totalConnections}`,
+    `total_commands_processed:${s.totalCommands}`,
+    `instantaneous_ops_per_sec:${s.opsPerSec}`,
+    `total_net_input_bytes:${s.netInputBytes}`,
+    `total_net_output_bytes:${s.netOutputBytes}`,
+    'total_net_repl_input_bytes:0',
+    'total_net_repl_output_bytes:0',
+    `instantaneous_input_kbps:${s.inputKbps.toFixed(2)}`,
+    `instantaneous_output_kbps:${s.outputKbps.toFixed(2)}`,
+    'instantaneous_input_repl_kbps:0.00',
+    'instantaneous_output_repl_kbps:0.00',
+    `rejected_connections:${s.rejectedConnections}`,
+    'sync_full:0',
+    'sync_partial_ok:0',
+    'sync_partial_err:0',
+    `expired_keys:${ks.expiredKeys}`,
+    'expired_stale_perc:0.00',
+    'expired_time_cap_reached_count:0',
+    'expire_cycle_cpu_milliseconds:0',
+    `evicted_keys:${s.evictedKeys}`,
+    'evicted_clients:0',
+    'total_eviction_exceeded_time:0',
+    'current_eviction_exceeded_time:0',
+    `keyspace_hits:${ks.hits}`,
+    `keyspace_misses:${ks.misses}`,
+    'pubsub_channels:0',
+    'pubsub_patterns:0',
+    'pubsubshard_channels:0',
+    'latest_fork_usec:0',
+    'total_forks:0',
+    'migrate_cached_sockets:0',
+    'slave_expires_tracked_keys:0',
+    'active_defrag_hits:0',
+    'active_defrag_misses:0',
+    'active_defrag_key_hits:0',
+    'active_defrag_key_misses:0',
+    'total_active_defrag_time:0',
+    'current_active_defrag_time:0',
+    'tracking_total_keys:0',
+    'tracking_total_items:0',
+    'tracking_total_prefixes:0',
+    'unexpected_error_replies:0',
+    `total_error_replies:${s.totalErrorReplies}`,
+    'dump_payload_sanitizations:0',
+    'total_reads_processed:0',
+    'total_writes_processed:0',
+    'io_threaded_reads_processed:0',
+    'io_threaded_writes_processed:0',
+    'reply_buffer_shrinks:0',
+    'reply_buffer_expands:0',
+  ];
+}
+
+function replicationSection(server: Server): string[] {
+  return [
+    'role:master',
+    'connected_slaves:0',
+    'master_failover_state:no-failover',
+    `master_replid:${stateOf(server).replid}`,
+    'master_replid2:0000000000000000000000000000000000000000',
+    'master_repl_offset:0',
+    'second_repl_offset:-1',
+    'repl_backlog_active:0',
+    `repl_backlog_size:${server.config.int('repl-backlog-size')}`,
+    'repl_backlog_first_byte_offset:0',
+    'repl_backlog_histlen:0',
+  ];
+}
+
+function cpuSection(): string[] {
+  const u = process.cpuUsage();
+  const sys = (u.system / 1e6).toFixed(6);
+  const user = (u.user / 1e6).toFixed(6);
+  return [
+    `used_cpu_sys:${sys}`,
+    `used_cpu_user:${user}`,
+    'used_cpu_sys_children:0.000000',
+    'used_cpu_user_children:0.000000',
+    `used_cpu_sys_main_thread:${sys}`,
+    `used_cpu_user_main_thread:${user}`,
+  ];
+}
+
+function commandstatsSection(server: Server): string[] {
+  const lines: string[] = [];
+  for (const [name, st] of server.stats.commands) {
+    if (st.calls === 0 && st.rejectedCalls === 0 && st.failedCalls === 0) continue;
+    const perCall = st.calls === 0 ? 0 : st.usec / st.calls;
+    lines.push(`cmdstat_${name}:calls=${st.calls},usec=${st.usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${st.rejectedCalls},failed_calls=${st.failedCalls}`);
+  }
+  return lines;
+}
+
+function errorstatsSection(server: Server): string[] {
+  const lines: string[] = [];
+  for (const [code, count] of server.stats.errors) lines.push(`errorstat_${code}:count=${count}`);
+  return lines;
+}
+
+function keyspaceSection(server: Server): string[] {
+  const lines: string[] = [];
+  const now = server.clock.now();
+  for (const db of server.keyspace.dbs) {
+    if (db.dict.size === 0) continue;
+    lines.push(`db${db.id}:keys=${db.dict.size},expires=${db.expires.size},avg_ttl=${averageTtl(db.expires, now)}`);
+  }
+  return lines;
+}
+
+/** avg_ttl: the mean remaining TTL (ms) of a sample of volatile keys, as Redis estimates it. */
+function averageTtl(expires: Map<string, number>, now: number): number {
+  let sum = 0;
+  let n = 0;
+  for (const when of expires.values()) {
+    if (n === TTL_SAMPLE) break;
+    sum += Math.max(when - now, 0);
+    n++;
+  }
+  return n === 0 ? 0 : Math.round(sum / n);
+}
+
+const BUILTIN: Record<string, (server: Server) => string[]> = {
+  server: serverSection,
+  clients: clientsSection,
+  memory: memorySection,
+  persistence: persistenceSection,
+  stats: statsSection,
+  replication: replicationSection,
+  cpu: cpuSection,
+  modules: () => [],
+  commandstats: commandstatsSection,
+  errorstats: errorstatsSection,
+  latencystats: () => [],
+  cluster: () => ['cluster_enabled:0'],
+  keyspace: keyspaceSection,
+};
