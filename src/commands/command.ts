@@ -55,7 +55,7 @@ export interface CommandSpec {
   since?: string;
   complexity?: string;
   /** Command tips for clients and proxies (COMMAND INFO), e.g. 'nondeterministic_output'. */
-  tips?: string[];
+  tips?: readonly string[];
   /** Computes key positions for commands whose keys move (EVAL numkeys, ZUNIONSTORE, ...). */
   getKeys?: (argv: string[]) => number[];
   /** Run the command. Absent only for containers whose subcommands do the work. */
