@@ -23,6 +23,8 @@ export class ReplicationFeed {
   selectedDb = -1;
   /** Total bytes ever fed (the master replication offset). */
   offset = 0;
+  private holdDepth = 0;
+  private held: Array<{ dbIndex: number; argv: readonly string[] }> = [];
 
   addSink(s: FeedSink): void {
     this.sinks.push(s);
@@ -38,6 +40,10 @@ export class ReplicationFeed {
 
   /** Appends one command's effect. Cheap when nobody listens (no replicas, no AOF). */
   propagate(dbIndex: number, argv: readonly string[]): void {
+    if (this.holdDepth > 0) {
+      this.held.push({ dbIndex, argv });
+      return;
+    }
     if (this.sinks.length === 0) {
       // Nothing is encoded and the offset stands still, as in Redis with no backlog; the next
       // entry after a sink attaches starts with a SELECT.
@@ -49,6 +55,26 @@ export class ReplicationFeed {
       this.selectedDb = dbIndex;
     }
     this.emit(encodeCommand(argv));
+  }
+
+  /**
+   * Holds back what is propagated until the matching releaseHeld() (EXEC runs its queue in
+   * between). Then several held commands go out as one MULTI ... EXEC block and a lone one bare,
+   * Redis 7.0's rule: MULTI is selected into the first command's database and EXEC follows the
+   * last one's, so no SELECT lands between the last command and EXEC.
+   */
+  hold(): void {
+    this.holdDepth++;
+  }
+
+  releaseHeld(): void {
+    if (--this.holdDepth > 0) return;
+    const ops = this.held;
+    this.held = [];
+    const wrap = ops.length > 1;
+    if (wrap) this.propagate(ops[0].dbIndex, ['MULTI']);
+    for (const op of ops) this.propagate(op.dbIndex, op.argv);
+    if (wrap) this.propagate(ops[ops.length - 1].dbIndex, ['EXEC']);
   }
 
   /** Appends bytes as received (a replica relaying its master's stream to its own replicas). */

@@ -8,6 +8,10 @@ import { Server, Clock, systemClock } from './server';
 import { installInfo } from './info';
 import { installClientCommands } from '../commands/client';
 import { installServerAdmin } from '../commands/server-admin';
+import { setupTransactions } from './transactions';
+import { setupBlocking } from './blocking';
+import { setupPubSub } from '../pubsub/pubsub';
+import { setupNotifications } from '../pubsub/notify';
 
 export function createServer(config: Config, log: Logger, clock: Clock = systemClock): Server {
   const server = new Server(config, log, clock);
@@ -15,6 +19,14 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   installClientCommands(server);
   installServerAdmin(server);
   server.acl.loadAtStartup();
+  const transactions = setupTransactions(server);
+  const pubsub = setupPubSub(server);
+  setupNotifications(server);
+  setupBlocking(server);
+  // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.
+  server.gates.addCheck((c, spec) => transactions.noMultiCheck(c, spec));
   server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));
+  // The RESP2 subscriber context comes after ACL, OOM, min-replicas and read-only replica checks.
+  server.gates.addCheck((c, _spec, _argv, fullName) => pubsub.subscriberContextCheck(c, fullName));
   return server;
 }

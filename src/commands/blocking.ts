@@ -1,0 +1,158 @@
+// Blocking list and sorted-set commands: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX
+// BZMPOP. Each first tries its non-blocking form with the list/zset primitives of lists.ts and
+// zsets.ts; when every key is empty it blocks (server/blocking.ts) with a retry that runs the
+// same primitive on the key that became ready.
+//
+// Inside EXEC (and for the master link) nothing blocks: the command answers as if it timed out
+// at once, as Redis 7.0 does. Served commands propagate as what they did (BLPOP -> LPOP k,
+// BLMOVE -> LMOVE, BZPOPMIN -> ZPOPMIN k, BLMPOP -> LPOP k n).
+
+import { command, CommandSpec } from './command';
+import { parseDouble } from './args';
+import type { Client } from '../server/client';
+import { ListValue } from '../keyspace/values';
+import { blockingOf, BlockRequest } from '../server/blocking';
+import { isWrongType, lookupWrite, numkeysKeys } from './type-helpers';
+import { ListEnd, listEndArg, listMove, listPop, mpopFirstNonEmpty, parseLmpopArgs } from './lists';
+
+/** Timeouts at or past 2^63 ms overflow in Redis and read as negative. */
+const TIMEOUT_LIMIT_MS = 2 ** 63;
+
+/**
+ * Parses a timeout in (fractional) seconds into an absolute deadline in ms, 0 for "forever";
+ * null after replying Redis's error.
+ */
+export function timeoutArg(c: Client, s: string): number | null {
+  const seconds = parseDouble(s);
+  if (seconds === null) {
+    c.reply.error('ERR timeout is not a float or out of range');
+    return null;
+  }
+  const ms = Math.ceil(seconds * 1000);
+  if (!(ms >= 0 && ms < TIMEOUT_LIMIT_MS)) {
+    c.reply.error('ERR timeout is negative');
+    return null;
+  }
+  return ms === 0 ? 0 : Date.now() + ms;
+}
+
+/**
+ * Runs `attempt` now; if it found nothing, blocks on `keys` with it as the retry, or when
+ * blocking is not possible (inside EXEC) replies `notServed` at once.
+ */
+function popOrBlock(c: Client, keys: readonly string[], deadline: number, attempt: () => boolean, retry: NonNullable<BlockRequest['retry']>, onTimeout: (c: Client) => void, notServed = onTimeout): void {
+  if (attempt()) return;
+  const blocking = blockingOf(c.server);
+  if (!blocking.canBlock(c)) {
+    notServed(c);
+    return;
+  }
+  blocking.block(c, { keys, deadline, retry, onTimeout });
+}
+
+const replyNullArray = (c: Client): void => c.reply.nullArray();
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+// ---------------------------------------------------------------------------------------------
+
+/** Pops one element from `key` if it is a non-empty list, replying [key, element]. */
+function popOne(c: Client, key: string, where: ListEnd): boolean {
+  const list = lookupWrite(c, key, ListValue);
+  if (list === null) return true;
+  if (list === undefined) return false;
+  const [element] = listPop(c.server, c.db, key, list, where, 1);
+  c.server.dirty++;
+  c.propagateArgv = [where === 'left' ? 'LPOP' : 'RPOP', key];
+  c.reply.arrayHeader(2);
+  c.reply.bulk(key);
+  c.reply.bulk(element);
+  return true;
+}
+
+function blpop(c: Client, argv: string[], where: ListEnd): void {
+  const deadline = timeoutArg(c, argv[argv.length - 1]);
+  if (deadline === null) return;
+  const keys = argv.slice(1, -1);
+  popOrBlock(
+    c, keys, deadline,
+    () => keys.some((key) => popOne(c, key, where)),
+    (c, key) => !isWrongType(c, key, ListValue) && popOne(c, key, where),
+    replyNullArray,
+  );
+}
+
+/** LMOVE's effect when `src` is a non-empty list and `dst` is not of another type. */
+function moveOne(c: Client, src: string, dst: string, from: ListEnd, to: ListEnd, effect: string[]): boolean {
+  const list = lookupWrite(c, src, ListValue);
+  if (list === null) return true;
+  if (list === undefined) return false;
+  if (lookupWrite(c, dst, ListValue) === null) return true;
+  const element = listMove(c.server, c.db, src, list, dst, from, to);
+  c.server.dirty++;
+  c.propagateArgv = effect;
+  c.reply.bulk(element);
+  return true;
+}
+
+function blmove(c: Client, src: string, dst: string, from: ListEnd, to: ListEnd, timeout: string, effect: string[]): void {
+  const deadline = timeoutArg(c, timeout);
+  if (deadline === null) return;
+  popOrBlock(
+    c, [src], deadline,
+    () => moveOne(c, src, dst, from, to, effect),
+    (c) => !isWrongType(c, src, ListValue) && !isWrongType(c, dst, ListValue) && moveOne(c, src, dst, from, to, effect),
+    replyNullArray,
+    (c) => c.reply.nullBulk(),
+  );
+}
+
+function blmpop(c: Client, argv: string[]): void {
+  const deadline = timeoutArg(c, argv[1]);
+  if (deadline === null) return;
+  const args = parseLmpopArgs(c, argv, 2);
+  if (args === null) return;
+  popOrBlock(
+    c, args.keys, deadline,
+    () => mpopFirstNonEmpty(c, args) !== false,
+    (c, key) => !isWrongType(c, key, ListValue) && mpopFirstNonEmpty(c, { ...args, keys: [key] }) === true,
+    replyNullArray,
+  );
+}
+
+const L = { categories: ['list'], group: 'list' };
+
+export const BLOCKING_COMMANDS: CommandSpec[] = [
+  command({
+    ...L, name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
+    summary: 'Remove and get the first element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.',
+    handler: (c, argv) => blpop(c, argv, 'left'),
+  }),
+  command({
+    ...L, name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
+    summary: 'Remove and get the last element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.',
+    handler: (c, argv) => blpop(c, argv, 'right'),
+  }),
+  command({
+    ...L, name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
+    summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '6.2.0', complexity: 'O(1)',
+    handler: (c, argv) => {
+      const from = listEndArg(c, argv[3]);
+      if (from === null) return;
+      const to = listEndArg(c, argv[4]);
+      if (to === null) return;
+      blmove(c, argv[1], argv[2], from, to, argv[5], ['LMOVE', argv[1], argv[2], from.toUpperCase(), to.toUpperCase()]);
+    },
+  }),
+  command({
+    ...L, name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
+    summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '2.2.0', complexity: 'O(1)',
+    handler: (c, argv) => blmove(c, argv[1], argv[2], 'right', 'left', argv[3], ['RPOPLPUSH', argv[1], argv[2]]),
+  }),
+  command({
+    ...L, name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'],
+    summary: 'Pop elements from a list, or block until one is available', since: '7.0.0', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
+    getKeys: (argv) => numkeysKeys(argv, 2),
+    handler: blmpop,
+  }),
+];
