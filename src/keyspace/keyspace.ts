@@ -49,6 +49,8 @@ export class Keyspace {
   hits = 0;
   misses = 0;
   listeners: KeyspaceListener[] = [];
+  /** Called on every touching lookup once access tracking is on (OBJECT IDLETIME, LRU/LFU). */
+  accessHook: ((db: Database, key: string) => void) | null = null;
 
   constructor(count: number) {
     this.dbs = Array.from({ length: count }, (_, i) => new Database(i));
@@ -82,17 +84,21 @@ export class Keyspace {
     for (const l of this.listeners) l.keyExpired(db, key);
   }
 
-  /** The value of a live key, or undefined. */
-  lookup(db: Database, key: string): Value | undefined {
+  /**
+   * The value of a live key, or undefined. `touch` false is Redis's LOOKUP_NOTOUCH (TYPE, TTL,
+   * OBJECT...): the key's access time is left alone.
+   */
+  lookup(db: Database, key: string, touch = true): Value | undefined {
     const v = db.dict.get(key);
     if (v === undefined) return undefined;
     if (this.expireIfNeeded(db, key)) return undefined;
+    if (touch && this.accessHook !== null) this.accessHook(db, key);
     return v;
   }
 
   /** lookup() for reading commands: counts a hit or a miss. */
-  lookupRead(db: Database, key: string): Value | undefined {
-    const v = this.lookup(db, key);
+  lookupRead(db: Database, key: string, touch = true): Value | undefined {
+    const v = this.lookup(db, key, touch);
     if (v === undefined) this.misses++;
     else this.hits++;
     return v;

@@ -12,6 +12,10 @@ import { setupTransactions } from './transactions';
 import { setupBlocking } from './blocking';
 import { setupPubSub } from '../pubsub/pubsub';
 import { setupNotifications } from '../pubsub/notify';
+import { setupActiveExpiry } from '../keyspace/expire-cycle';
+import { setupAccessTracking } from '../commands/object';
+import { installPersistence, loadingCheck, misconfCheck } from '../persistence/persistence';
+import { snapshotEngine } from '../persistence/snapshot';
 
 export function createServer(config: Config, log: Logger, clock: Clock = systemClock): Server {
   const server = new Server(config, log, clock);
@@ -23,10 +27,16 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   const pubsub = setupPubSub(server);
   setupNotifications(server);
   setupBlocking(server);
+  setupActiveExpiry(server);
+  setupAccessTracking(server);
+  installPersistence(server);
+  snapshotEngine(server);
   // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.
   server.gates.addCheck((c, spec) => transactions.noMultiCheck(c, spec));
   server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));
+  server.gates.addCheck((c, spec, _argv, fullName) => misconfCheck(server, c, spec.flags.includes('write'), fullName));
   // The RESP2 subscriber context comes after ACL, OOM, min-replicas and read-only replica checks.
   server.gates.addCheck((c, _spec, _argv, fullName) => pubsub.subscriberContextCheck(c, fullName));
+  server.gates.addCheck((_c, spec) => loadingCheck(server, spec.flags.includes('loading')));
   return server;
 }
