@@ -741,6 +741,12 @@ export interface LoadOptions {
   source: string;
   /** Microseconds to sleep per key (key-load-delay, for tests). Defaults to the config. */
   keyLoadDelayUs?: number;
+  /** Load on top of the current dataset instead of replacing it (DEBUG RELOAD NOFLUSH). */
+  keepExisting?: boolean;
+  /** A key already present is replaced instead of being an error (DEBUG RELOAD MERGE). */
+  allowDuplicates?: boolean;
+  /** Sees each AUX field as it is read (the loader's log lines). */
+  onAux?: (key: string, value: string) => void;
 }
 
 /** Collects a payload into fresh Maps; `install` swaps them into the server's databases. */
@@ -757,9 +763,9 @@ export class DatasetBuilder implements RdbVisitor {
     private readonly server: Server,
     private readonly opts: LoadOptions,
   ) {
-    const n = server.keyspace.dbs.length;
-    this.dicts = Array.from({ length: n }, () => new Map());
-    this.expires = Array.from({ length: n }, () => new Map());
+    const dbs = server.keyspace.dbs;
+    this.dicts = dbs.map((db) => (opts.keepExisting ? new Map(db.dict) : new Map()));
+    this.expires = dbs.map((db) => (opts.keepExisting ? new Map(db.expires) : new Map()));
     // A master drops keys whose TTL passed; a replica keeps them until its master's DEL.
     this.dropExpired = server.role === 'master';
     this.delay = new KeyDelay(opts.keyLoadDelayUs ?? (server.config.int('key-load-delay') || 0));
@@ -767,6 +773,7 @@ export class DatasetBuilder implements RdbVisitor {
 
   aux(key: string, value: string): void {
     this.result.aux.set(key, value);
+    this.opts.onAux?.(key, value);
   }
 
   functionLibrary(code: string): void {
@@ -785,7 +792,10 @@ export class DatasetBuilder implements RdbVisitor {
     const dict = this.dicts[db];
     const before = dict.size;
     dict.set(key, value);
-    if (dict.size === before) this.parser!.fail(`RDB has duplicated key '${key}' in DB ${db}`);
+    if (dict.size === before) {
+      if (!this.opts.allowDuplicates) this.parser!.fail(`RDB has duplicated key '${key}' in DB ${db}`);
+      this.expires[db].delete(key);
+    }
     if (expireAtMs !== -1) this.expires[db].set(key, expireAtMs);
     this.result.keys++;
     if (this.delay.active) {

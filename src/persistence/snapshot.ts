@@ -30,6 +30,7 @@ import type { Database, KeyspaceListener } from '../keyspace/keyspace';
 import type { Value } from '../keyspace/values';
 import { commandKeys } from '../acl/acl';
 import { REDIS_COMPAT_VERSION } from '../server/version';
+import { usedMemory } from '../server/info';
 import { RdbWriter } from './rdb-writer';
 import { Crc64 } from './crc64';
 import { RDB_VERSION } from './rdb-format';
@@ -198,7 +199,7 @@ class Snapshot implements SnapshotHandle {
       'redis-ver': REDIS_COMPAT_VERSION,
       'redis-bits': '64',
       ctime: String(Math.floor(Date.now() / 1000)),
-      'used-mem': String(process.memoryUsage.rss()),
+      'used-mem': String(usedMemory()),
       ...this.opts.aux,
     };
     if (!('aof-base' in aux)) aux['aof-base'] = '0';

@@ -12,6 +12,8 @@ import { setupTransactions } from './transactions';
 import { setupBlocking } from './blocking';
 import { setupPubSub } from '../pubsub/pubsub';
 import { setupNotifications } from '../pubsub/notify';
+import { installPersistence, loadingCheck, misconfCheck } from '../persistence/persistence';
+import { snapshotEngine } from '../persistence/snapshot';
 import { setupActiveExpiry } from '../keyspace/expire-cycle';
 import { setupAccessTracking } from '../commands/object';
 import { installPersistence, loadingCheck, misconfCheck } from '../persistence/persistence';
@@ -27,6 +29,8 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   const pubsub = setupPubSub(server);
   setupNotifications(server);
   setupBlocking(server);
+  installPersistence(server);
+  snapshotEngine(server);
   setupActiveExpiry(server);
   setupAccessTracking(server);
   installPersistence(server);

@@ -8,6 +8,7 @@ import { Config } from '../config/config';
 import { Logger } from './log';
 import { Server } from './server';
 import { createServer } from './setup';
+import { persistenceOf } from '../persistence/persistence';
 import { REDIS_COMPAT_VERSION, TANDEM_VERSION } from './version';
 
 /** Re-runs this process detached with `--daemonize no` and exits (Node cannot fork). */
@@ -53,6 +54,8 @@ export async function startServer(config: Config, log: Logger, configFileGiven: 
   if (config.bool('always-show-logo')) log.raw(logo(port) + '\n');
   log.notice(`Running mode=standalone, port=${port}.`);
   log.notice(`PID: ${process.pid}`);
+  // The dataset is in memory before the first client can connect (exits on a corrupt file).
+  persistenceOf(server).loadAtStartup();
 
   try {
     await server.listen();

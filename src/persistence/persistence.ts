@@ -1,0 +1,436 @@
+// RDB persistence of a server: SAVE and BGSAVE to `dir`/`dbfilename` through the snapshot engine,
+// save points from the cron (`save 3600 1 300 100 60 10000`), the save before SHUTDOWN, loading
+// the file at startup, DEBUG RELOAD, the MISCONF and LOADING command gates, and INFO persistence.
+//
+// A save writes temp-<pid>.rdb, fsyncs it and renames it over the target, so a crash or a
+// failed save never leaves a broken dump.rdb behind. BGSAVE is the same stream produced across
+// event-loop turns (no fork: see snapshot.ts); the file is written as chunks arrive and fsynced
+// and renamed off the event loop. One BGSAVE runs at a time, as in Redis; replication full syncs
+// run their own snapshots alongside it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Server } from '../server/server';
+import type { Client } from '../server/client';
+import { DEBUG_SUBCOMMANDS } from '../commands/debug';
+import { transactionsOf } from '../server/transactions';
+import { startSnapshot, SnapshotHandle } from './snapshot';
+import { DatasetBuilder, LoadResult, RdbError, RdbParser, parseOptionsFor } from './rdb-reader';
+
+/** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
+const BGSAVE_RETRY_DELAY_S = 5;
+
+export const ERR_MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+  'Commands that may modify the data set are disabled, because this instance is configured to report errors during writes ' +
+  'if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.';
+
+interface BackgroundSave {
+  handle: SnapshotHandle;
+  fd: number;
+  tempFile: string;
+  startedMs: number;
+  /** server.dirty when it started: what a success makes "saved". */
+  dirtyAtStart: number;
+  keysAtStart: number;
+}
+
+interface LoadingProgress {
+  startedMs: number;
+  totalBytes: number;
+  loadedBytes: number;
+  rdbUsedMem: number;
+}
+
+export class Persistence {
+  /** Unix seconds of the last successful save (LASTSAVE, rdb_last_save_time). */
+  lastSave: number;
+  lastBgsaveOk = true;
+  lastBgsaveTry = 0;
+  lastBgsaveDurationS = -1;
+  saves = 0;
+  bgsaveScheduled = false;
+  lastLoadKeys = 0;
+  lastLoadExpired = 0;
+  private bg: BackgroundSave | null = null;
+  private loadingProgress: LoadingProgress | null = null;
+
+  constructor(readonly server: Server) {
+    this.lastSave = Math.floor(server.clock.now() / 1000);
+  }
+
+  get file(): string {
+    return path.resolve(this.server.config.str('dbfilename'));
+  }
+
+  private tempFile(): string {
+    return path.resolve(`temp-${process.pid}.rdb`);
+  }
+
+  get bgsaveInProgress(): boolean {
+    return this.bg !== null;
+  }
+
+  /** Save points as [seconds, changes] pairs; empty when `save ""`. */
+  savePoints(): Array<[number, number]> {
+    const words = this.server.config.str('save').split(' ').filter(Boolean).map(Number);
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i + 1 < words.length; i += 2) out.push([words[i], words[i + 1]]);
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Saving
+  // -------------------------------------------------------------------------------------------
+
+  /** SAVE: writes the dataset synchronously. Returns an error text (logged) or null. */
+  saveSync(): string | null {
+    const server = this.server;
+    const temp = this.tempFile();
+    let fd: number;
+    try {
+      fd = fs.openSync(temp, 'w');
+    } catch (e) {
+      const msg = `Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`;
+      server.log.warning(msg);
+      return msg;
+    }
+    let failure: Error | null = null;
+    startSnapshot(server, {
+      sync: true,
+      onChunk: (buf) => writeAll(fd, buf),
+      onEnd: (err) => (failure = err),
+    });
+    try {
+      if (failure !== null) throw failure;
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(temp, this.file);
+    } catch (e) {
+      const msg = `Write error saving DB on disk: ${(e as Error).message}`;
+      server.log.warning(msg);
+      closeQuietly(fd);
+      unlinkQuietly(temp);
+      this.lastBgsaveOk = false;
+      return msg;
+    }
+    server.log.notice('DB saved on disk');
+    server.dirty = 0;
+    this.lastSave = Math.floor(server.clock.now() / 1000);
+    this.lastBgsaveOk = true;
+    this.saves++;
+    return null;
+  }
+
+  /** BGSAVE: starts a background save. Returns an error text or null when started. */
+  startBackgroundSave(): string | null {
+    const server = this.server;
+    if (this.bg !== null) return 'Background save already in progress';
+    const temp = this.tempFile();
+    this.lastBgsaveTry = Math.floor(server.clock.now() / 1000);
+    let fd: number;
+    try {
+      fd = fs.openSync(temp, 'w');
+    } catch (e) {
+      server.log.warning(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      this.lastBgsaveOk = false;
+      return 'ERR';
+    }
+    server.log.notice(`Background saving started by pid ${process.pid}`);
+    const bg: BackgroundSave = {
+      handle: null as unknown as SnapshotHandle,
+      fd,
+      tempFile: temp,
+      startedMs: Date.now(),
+      dirtyAtStart: server.dirty,
+      keysAtStart: server.keyspace.totalKeys(),
+    };
+    this.bg = bg;
+    bg.handle = startSnapshot(server, {
+      onChunk: (buf) => writeAll(fd, buf),
+      onEnd: (err) => {
+        if (err !== null) return this.backgroundSaveDone(bg, err);
+        fs.fsync(fd, (syncErr) => {
+          closeQuietly(fd);
+          if (syncErr) return this.backgroundSaveDone(bg, syncErr);
+          fs.rename(temp, this.file, (renameErr) => this.backgroundSaveDone(bg, renameErr));
+        });
+      },
+    });
+    return null;
+  }
+
+  private backgroundSaveDone(bg: BackgroundSave, err: Error | null): void {
+    if (this.bg !== bg) return; // cancelled meanwhile
+    const server = this.server;
+    this.bg = null;
+    this.lastBgsaveDurationS = Math.round((Date.now() - bg.startedMs) / 1000);
+    if (err !== null) {
+      closeQuietly(bg.fd);
+      unlinkQuietly(bg.tempFile);
+      server.log.warning(`Write error saving DB on disk: ${err.message}`);
+      server.log.warning('Background saving error');
+      this.lastBgsaveOk = false;
+    } else {
+      server.log.notice('DB saved on disk');
+      server.log.notice('Background saving terminated with success');
+      server.dirty = Math.max(0, server.dirty - bg.dirtyAtStart);
+      this.lastSave = Math.floor(server.clock.now() / 1000);
+      this.lastBgsaveOk = true;
+      this.saves++;
+    }
+  }
+
+  /** Stops a background save and removes its temp file (SHUTDOWN, FLUSHALL in Redis kill the child). */
+  killBackgroundSave(): void {
+    const bg = this.bg;
+    if (bg === null) return;
+    this.bg = null;
+    bg.handle.cancel();
+    closeQuietly(bg.fd);
+    unlinkQuietly(bg.tempFile);
+  }
+
+  /** Cron: a scheduled BGSAVE, or a save point that is due. */
+  cron(nowMs: number): void {
+    if (this.bg !== null) return;
+    const now = Math.floor(nowMs / 1000);
+    const mayRetry = this.lastBgsaveOk || now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY_S;
+    if (this.bgsaveScheduled && mayRetry) {
+      this.bgsaveScheduled = false;
+      this.startBackgroundSave();
+      return;
+    }
+    if (!mayRetry) return;
+    const dirty = this.server.dirty;
+    for (const [seconds, changes] of this.savePoints()) {
+      if (dirty >= changes && now - this.lastSave > seconds) {
+        this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+        this.startBackgroundSave();
+        return;
+      }
+    }
+  }
+
+  /** SHUTDOWN: saves when asked or when save points exist. False aborts the shutdown. */
+  beforeShutdown(save: boolean | null, force: boolean): boolean {
+    if (this.bg !== null) {
+      this.server.log.warning('There is a child saving an .rdb. Killing it!');
+      this.killBackgroundSave();
+    }
+    const wanted = save === true || (save === null && this.savePoints().length > 0);
+    if (!wanted) return true;
+    this.server.log.notice('Saving the final RDB snapshot before exiting.');
+    if (this.saveSync() === null) return true;
+    if (force) {
+      this.server.log.warning('Error trying to save the DB. Exit anyway.');
+      return true;
+    }
+    this.server.log.warning("Error trying to save the DB, can't exit.");
+    return false;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Loading
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Loads an RDB payload into the server, replacing the dataset only when the whole payload is
+   * good; logs Redis's lines. Throws RdbError.
+   */
+  load(bytes: Buffer, source: string, opts: { keepExisting?: boolean; allowDuplicates?: boolean } = {}): LoadResult {
+    const server = this.server;
+    const started = performance.now();
+    server.loading = true;
+    this.loadingProgress = { startedMs: Date.now(), totalBytes: bytes.length, loadedBytes: 0, rdbUsedMem: 0 };
+    try {
+      const builder = new DatasetBuilder(server, { source, onAux: (k, v) => this.logAux(k, v), ...opts });
+      const parser = new RdbParser(bytes, parseOptionsFor(server, source), builder);
+      builder.parser = parser;
+      parser.header();
+      while (parser.next()) this.loadingProgress.loadedBytes = parser.pos;
+      builder.install();
+      const r = builder.result;
+      this.lastLoadKeys = r.keys;
+      this.lastLoadExpired = r.expired;
+      server.log.notice(`Done loading RDB, keys loaded: ${r.keys}, keys expired: ${r.expired}.`);
+      server.log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+      return r;
+    } finally {
+      server.loading = false;
+      this.loadingProgress = null;
+    }
+  }
+
+  private logAux(key: string, value: string): void {
+    const log = this.server.log;
+    if (key === 'redis-ver') log.notice(`Loading RDB produced by version ${value}`);
+    else if (key === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - Number(value))} seconds`);
+    else if (key === 'used-mem') {
+      log.notice(`RDB memory usage when created ${(Number(value) / 1024 / 1024).toFixed(2)} Mb`);
+      if (this.loadingProgress) this.loadingProgress.rdbUsedMem = Number(value);
+    }
+  }
+
+  /** Startup: loads dump.rdb when present. Exits the process (as Redis) when it is corrupt. */
+  loadAtStartup(): void {
+    const server = this.server;
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      server.log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+      process.exit(1);
+    }
+    try {
+      this.load(bytes, path.basename(this.file));
+    } catch (e) {
+      if (!(e instanceof RdbError)) throw e;
+      server.log.warning(`Fatal error loading the DB: ${e.message}. Exiting.`);
+      process.exit(1);
+    }
+  }
+
+  /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, then load the file back. */
+  debugReload(c: Client, args: string[]): void {
+    let save = true;
+    let flush = true;
+    let merge = false;
+    for (const a of args.map((x) => x.toLowerCase())) {
+      if (a === 'merge') merge = true;
+      else if (a === 'noflush') flush = false;
+      else if (a === 'nosave') save = false;
+      else return c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+    }
+    if (save && this.saveSync() !== null) return c.reply.error('ERR');
+    try {
+      this.load(fs.readFileSync(this.file), path.basename(this.file), { keepExisting: !flush, allowDuplicates: merge });
+    } catch (e) {
+      this.server.log.warning(`Error trying to load the RDB dump: ${(e as Error).message}`);
+      return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
+    }
+    this.server.log.notice('DB reloaded by DEBUG RELOAD');
+    c.reply.ok();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Gates and INFO
+  // -------------------------------------------------------------------------------------------
+
+  /** stop-writes-on-bgsave-error: writes (and PING) are refused after a failed save. */
+  writesRefused(): boolean {
+    const cfg = this.server.config;
+    return !this.lastBgsaveOk && cfg.bool('stop-writes-on-bgsave-error') && this.savePoints().length > 0;
+  }
+
+  info(): string[] {
+    const server = this.server;
+    const bg = this.bg;
+    const nowS = Math.floor(Date.now() / 1000);
+    const lines = [
+      `loading:${server.loading ? 1 : 0}`,
+      'async_loading:0',
+      'current_cow_peak:0',
+      'current_cow_size:0',
+      'current_cow_size_age:0',
+      'current_fork_perc:0.00',
+      `current_save_keys_processed:${bg ? bg.handle.keys : 0}`,
+      `current_save_keys_total:${bg ? bg.keysAtStart : 0}`,
+      `rdb_changes_since_last_save:${server.dirty}`,
+      `rdb_bgsave_in_progress:${bg ? 1 : 0}`,
+      `rdb_last_save_time:${this.lastSave}`,
+      `rdb_last_bgsave_status:${this.lastBgsaveOk ? 'ok' : 'err'}`,
+      `rdb_last_bgsave_time_sec:${this.lastBgsaveDurationS}`,
+      `rdb_current_bgsave_time_sec:${bg ? nowS - Math.floor(bg.startedMs / 1000) : -1}`,
+      `rdb_saves:${this.saves}`,
+      'rdb_last_cow_size:0',
+      `rdb_last_load_keys_expired:${this.lastLoadExpired}`,
+      `rdb_last_load_keys_loaded:${this.lastLoadKeys}`,
+      `aof_enabled:${server.config.bool('appendonly') ? 1 : 0}`,
+      'aof_rewrite_in_progress:0',
+      'aof_rewrite_scheduled:0',
+      'aof_last_rewrite_time_sec:-1',
+      'aof_current_rewrite_time_sec:-1',
+      'aof_last_bgrewrite_status:ok',
+      'aof_rewrites:0',
+      'aof_rewrites_consecutive_failures:0',
+      'aof_last_write_status:ok',
+      'aof_last_cow_size:0',
+      'module_fork_in_progress:0',
+      'module_fork_last_cow_size:0',
+    ];
+    const p = this.loadingProgress;
+    if (server.loading && p !== null) {
+      const elapsed = (Date.now() - p.startedMs) / 1000;
+      const perc = p.totalBytes > 0 ? (p.loadedBytes / p.totalBytes) * 100 : 0;
+      const eta = p.loadedBytes > 0 ? Math.round(((p.totalBytes - p.loadedBytes) / (p.loadedBytes / Math.max(elapsed, 0.001)))) : 1;
+      lines.push(
+        `loading_start_time:${Math.floor(p.startedMs / 1000)}`,
+        `loading_total_bytes:${p.totalBytes}`,
+        `loading_rdb_used_mem:${p.rdbUsedMem}`,
+        `loading_loaded_bytes:${p.loadedBytes}`,
+        `loading_loaded_perc:${perc.toFixed(2)}`,
+        `loading_eta_seconds:${eta}`,
+      );
+    }
+    return lines;
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // not there
+  }
+}
+
+const modules = new WeakMap<Server, Persistence>();
+
+/** The persistence module of a server (installed by installPersistence). */
+export function persistenceOf(server: Server): Persistence {
+  const p = modules.get(server);
+  if (p === undefined) throw new Error('persistence module not installed');
+  return p;
+}
+
+/** Wires persistence into a server: cron, shutdown hook, gates, INFO, DEBUG RELOAD. */
+export function installPersistence(server: Server): Persistence {
+  const p = new Persistence(server);
+  modules.set(server, p);
+  server.hooks.cron.push((now) => p.cron(now));
+  server.hooks.beforeShutdown.push((opts) => p.beforeShutdown(opts.save, opts.force));
+  server.infoProviders.set('persistence', () => p.info());
+  DEBUG_SUBCOMMANDS.set('reload', { min: 0, max: Infinity, handler: (c, args) => persistenceOf(c.server).debugReload(c, args) });
+  return p;
+}
+
+/** The MISCONF gate (Redis checks it after OOM, before min-replicas and read-only replicas). */
+export function misconfCheck(server: Server, c: Client, isWrite: boolean, name: string): string | null {
+  if (c.role === 'master' || !(isWrite || name === 'ping')) return null;
+  return persistenceOf(server).writesRefused() ? ERR_MISCONF : null;
+}
+
+/** The LOADING gate: only commands flagged `loading` run while a dataset loads. */
+export function loadingCheck(server: Server, allowed: boolean): string | null {
+  return server.loading && !allowed ? 'LOADING Redis is loading the dataset in memory' : null;
+}
+
+/** BGSAVE inside MULTI/EXEC is scheduled rather than run (Redis's in_exec rule). */
+export function inExec(server: Server): boolean {
+  return transactionsOf(server).executing;
+}
