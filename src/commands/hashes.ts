@@ -6,7 +6,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, parseDouble, parseInt64 } from './args';
 import type { Client } from '../server/client';
 import { HashValue } from '../keyspace/values';
 import { formatHumanDouble } from './format-double';
-import { afterChange, hashSet, longArg, lookupRead, lookupWrite, randomPicks } from './type-helpers';
+import { afterChange, hashSet, longArg, lookupRead, lookupWrite, randomPicks, scanAggregate, scanTarget } from './type-helpers';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -242,6 +242,13 @@ function hrandfield(c: Client, argv: string[]): void {
   replyFields(c, randomPicks([...h.map], count), withValues);
 }
 
+function hscan(c: Client, argv: string[]): void {
+  const t = scanTarget(c, argv, HashValue);
+  if (t === null) return;
+  const [h, cursor] = t;
+  scanAggregate(c, argv, cursor, h.map, h.encoding === 'listpack', () => h.map.entries());
+}
+
 const W = { firstKey: 1, lastKey: 1, step: 1, categories: ['hash'], group: 'hash' };
 
 export const HASH_COMMANDS: CommandSpec[] = [
@@ -260,4 +267,5 @@ export const HASH_COMMANDS: CommandSpec[] = [
   command({ name: 'hincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], ...W, summary: 'Increment the integer value of a hash field by the given number', since: '2.0.0', complexity: 'O(1)', handler: hincrby }),
   command({ name: 'hincrbyfloat', arity: 4, flags: ['write', 'denyoom', 'fast'], ...W, summary: 'Increment the float value of a hash field by the given amount', since: '2.6.0', complexity: 'O(1)', handler: hincrbyfloat }),
   command({ name: 'hrandfield', arity: -2, flags: ['readonly'], ...W, summary: 'Get one or multiple random fields from a hash', since: '6.2.0', complexity: 'O(N) where N is the number of fields returned', handler: hrandfield }),
+  command({ name: 'hscan', arity: -3, flags: ['readonly'], ...W, summary: 'Incrementally iterate hash fields and associated values', since: '2.8.0', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..', handler: hscan }),
 ];

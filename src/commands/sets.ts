@@ -9,7 +9,7 @@ import { command, CommandSpec } from './command';
 import { ERR_SYNTAX } from './args';
 import type { Client } from '../server/client';
 import { SetValue } from '../keyspace/values';
-import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, setAdd, storeResult } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
 
 /** Members in the order Redis replies them: ascending integers for an intset. */
 export function setMembers(s: SetValue): string[] {
@@ -252,6 +252,16 @@ function sintercard(c: Client, argv: string[]): void {
   c.reply.int(n);
 }
 
+function sscan(c: Client, argv: string[]): void {
+  const t = scanTarget(c, argv, SetValue);
+  if (t === null) return;
+  const [s, cursor] = t;
+  const compact = s.encoding === 'intset';
+  scanAggregate(c, argv, cursor, s.set, compact, function* () {
+    for (const m of compact ? setMembers(s) : s.set) yield [m];
+  });
+}
+
 const W = { firstKey: 1, lastKey: 1, step: 1, categories: ['set'], group: 'set' };
 
 export const SET_COMMANDS: CommandSpec[] = [
@@ -271,4 +281,5 @@ export const SET_COMMANDS: CommandSpec[] = [
   command({ name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], ...W, lastKey: -1, summary: 'Add multiple sets and store the resulting set in a key', since: '1.0.0', complexity: 'O(N) where N is the total number of elements in all given sets.', handler: (c, argv) => setOpStore(c, argv, 'union') }),
   command({ name: 'sdiff', arity: -2, flags: ['readonly'], ...W, lastKey: -1, summary: 'Subtract multiple sets', since: '1.0.0', complexity: 'O(N) where N is the total number of elements in all given sets.', handler: (c, argv) => setOp(c, argv, 'diff') }),
   command({ name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], ...W, lastKey: -1, summary: 'Subtract multiple sets and store the resulting set in a key', since: '1.0.0', complexity: 'O(N) where N is the total number of elements in all given sets.', handler: (c, argv) => setOpStore(c, argv, 'diff') }),
+  command({ name: 'sscan', arity: -3, flags: ['readonly'], ...W, summary: 'Incrementally iterate Set elements', since: '2.8.0', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..', handler: sscan }),
 ];

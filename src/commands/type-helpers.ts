@@ -9,6 +9,8 @@ import type { Client } from '../server/client';
 import type { Database } from '../keyspace/keyspace';
 import { HashValue, ListValue, SetValue, ZSetValue } from '../keyspace/values';
 import { ERR_NOT_INTEGER, ERR_WRONGTYPE, parseInt64 } from './args';
+import { globMatch } from '../keyspace/glob';
+import { parseScanOptions, scanCursorArg, scanCursors } from './keys';
 
 type Aggregate = ListValue | HashValue | SetValue | ZSetValue;
 type AggregateClass<T extends Aggregate> = new () => T;
@@ -96,7 +98,8 @@ export function newZSetFor(c: Client, firstMember: string): ZSetValue {
 
 /** Adds or updates a sorted-set member, moving listpack -> skiplist as zsetAdd does. */
 export function zsetAdd(c: Client, z: ZSetValue, member: string, score: number): boolean {
-  const added = z.zset.add(member, score);
+  // A listpack stores -0 as the integer 0, so Redis reads it back as 0.
+  const added = z.zset.add(member, z.encoding === 'listpack' && score === 0 ? 0 : score);
   if (added && z.encoding === 'listpack') {
     if (z.zset.size > c.server.config.int('zset-max-listpack-entries') || member.length > c.server.config.int('zset-max-listpack-value')) z.encoding = 'skiplist';
   }
@@ -108,6 +111,7 @@ export function settleZSetEncoding(c: Client, z: ZSetValue): void {
   let maxLen = 0;
   for (const [m] of z.zset.entries()) if (m.length > maxLen) maxLen = m.length;
   z.encoding = z.size <= c.server.config.int('zset-max-listpack-entries') && maxLen <= c.server.config.int('zset-max-listpack-value') ? 'listpack' : 'skiplist';
+  if (z.encoding === 'listpack') for (const [m, s] of [...z.zset.entries()]) if (Object.is(s, -0)) z.zset.remove(m) && z.zset.add(m, 0);
 }
 
 /** Reply an array of strings as a RESP3 set / RESP2 array. */
@@ -181,4 +185,48 @@ export function numkeysKeys(argv: string[], numkeysIndex: number): number[] {
   if (!Number.isInteger(n) || n < 1) return keys;
   for (let i = 0; i < n && numkeysIndex + 1 + i < argv.length; i++) keys.push(numkeysIndex + 1 + i);
   return keys;
+}
+
+/**
+ * The HSCAN/SSCAN/ZSCAN reply for one aggregate. Each item is [name, ...reply strings]; MATCH
+ * tests the name. Compact encodings (listpack, intset) return everything at once with cursor 0,
+ * as Redis does; big ones resume a parked live iterator (see SCAN in keys.ts).
+ */
+export function scanAggregate(c: Client, argv: string[], cursor: string, owner: object, compact: boolean, items: () => Iterator<string[]>): void {
+  const o = parseScanOptions(c, argv, 3, false);
+  if (o === null) return;
+  const cursors = scanCursors(c.server);
+  const it = compact ? items() : cursors.resume(cursor, owner, items);
+  const out: string[] = [];
+  let done = false;
+  for (let n = 0; compact || n < o.count; n++) {
+    const r = it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    if (o.pattern !== null && !globMatch(o.pattern, r.value[0])) continue;
+    for (let i = 0; i < r.value.length; i++) out.push(r.value[i]);
+  }
+  c.reply.arrayHeader(2);
+  c.reply.bulk(done ? '0' : cursors.park(owner, it));
+  c.reply.arrayOfBulks(out);
+}
+
+/**
+ * Parses a *SCAN cursor and looks the key up (options are parsed later, so a missing key never
+ * reports them, as in Redis); [aggregate, cursor], or null when already replied.
+ */
+export function scanTarget<T extends Aggregate>(c: Client, argv: string[], kind: AggregateClass<T>): [T, string] | null {
+  const cursor = scanCursorArg(c, argv[2]);
+  if (cursor === null) return null;
+  const v = lookupRead(c, argv[1], kind);
+  if (v === null) return null;
+  if (v === undefined) {
+    c.reply.arrayHeader(2);
+    c.reply.bulk('0');
+    c.reply.arrayHeader(0);
+    return null;
+  }
+  return [v, cursor];
 }

@@ -157,6 +157,14 @@ export class SortedSet {
     for (let n = this.head.next[0]; n !== null; n = n.next[0]) yield [n.member, n.score];
   }
 
+  /**
+   * Iteration over [member, score] in insertion order that survives changes made between steps
+   * (a Map iterator underneath): members present throughout are all visited, as SCAN requires.
+   */
+  *liveEntries(): IterableIterator<[string, number]> {
+    for (const [m, n] of this.nodes) yield [m, n.score];
+  }
+
   /** The first node with a score inside the range, or null. */
   firstInRange(r: ScoreRange): ZNode | null {
     if (r.min > r.max || (r.min === r.max && (r.minex || r.maxex))) return null;
