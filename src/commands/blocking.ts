@@ -10,10 +10,12 @@
 import { command, CommandSpec } from './command';
 import { parseDouble } from './args';
 import type { Client } from '../server/client';
-import { ListValue } from '../keyspace/values';
+import { ListValue, ZSetValue } from '../keyspace/values';
 import { blockingOf, BlockRequest } from '../server/blocking';
 import { isWrongType, lookupWrite, numkeysKeys } from './type-helpers';
 import { ListEnd, listEndArg, listMove, listPop, mpopFirstNonEmpty, parseLmpopArgs } from './lists';
+import { parseZmpopArgs, zmpopFirstNonEmpty, zsetPop, ZPopWhere } from './zsets';
+import { formatDouble } from './format-double';
 
 /** Timeouts at or past 2^63 ms overflow in Redis and read as negative. */
 const TIMEOUT_LIMIT_MS = 2 ** 63;
@@ -120,7 +122,51 @@ function blmpop(c: Client, argv: string[]): void {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sorted sets
+// ---------------------------------------------------------------------------------------------
+
+/** Pops one member from `key` if it is a non-empty sorted set, replying [key, member, score]. */
+function zpopOne(c: Client, key: string, where: ZPopWhere): boolean {
+  const z = lookupWrite(c, key, ZSetValue);
+  if (z === null) return true;
+  if (z === undefined) return false;
+  const [[member, score]] = zsetPop(c, key, z, where, 1);
+  c.propagateArgv = [where === 'min' ? 'ZPOPMIN' : 'ZPOPMAX', key];
+  c.reply.arrayHeader(3);
+  c.reply.bulk(key);
+  c.reply.bulk(member);
+  c.reply.double(formatDouble(score));
+  return true;
+}
+
+function bzpop(c: Client, argv: string[], where: ZPopWhere): void {
+  const deadline = timeoutArg(c, argv[argv.length - 1]);
+  if (deadline === null) return;
+  const keys = argv.slice(1, -1);
+  popOrBlock(
+    c, keys, deadline,
+    () => keys.some((key) => zpopOne(c, key, where)),
+    (c, key) => !isWrongType(c, key, ZSetValue) && zpopOne(c, key, where),
+    replyNullArray,
+  );
+}
+
+function bzmpop(c: Client, argv: string[]): void {
+  const deadline = timeoutArg(c, argv[1]);
+  if (deadline === null) return;
+  const args = parseZmpopArgs(c, argv, 2);
+  if (args === null) return;
+  popOrBlock(
+    c, args.keys, deadline,
+    () => zmpopFirstNonEmpty(c, args) !== false,
+    (c, key) => !isWrongType(c, key, ZSetValue) && zmpopFirstNonEmpty(c, { ...args, keys: [key] }) === true,
+    replyNullArray,
+  );
+}
+
 const L = { categories: ['list'], group: 'list' };
+const Z = { categories: ['sortedset'], group: 'sorted-set' };
 
 export const BLOCKING_COMMANDS: CommandSpec[] = [
   command({
@@ -154,5 +200,21 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     summary: 'Pop elements from a list, or block until one is available', since: '7.0.0', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
     getKeys: (argv) => numkeysKeys(argv, 2),
     handler: blmpop,
+  }),
+  command({
+    ...Z, name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], firstKey: 1, lastKey: -2, step: 1,
+    summary: 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', since: '5.0.0', complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+    handler: (c, argv) => bzpop(c, argv, 'min'),
+  }),
+  command({
+    ...Z, name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], firstKey: 1, lastKey: -2, step: 1,
+    summary: 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', since: '5.0.0', complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
+    handler: (c, argv) => bzpop(c, argv, 'max'),
+  }),
+  command({
+    ...Z, name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'],
+    summary: 'Remove and return members with scores in a sorted set or block until one is available', since: '7.0.0', complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
+    getKeys: (argv) => numkeysKeys(argv, 2),
+    handler: bzmpop,
   }),
 ];
