@@ -1,6 +1,6 @@
 // CLIENT and its subcommands: connection identity (ID, SETNAME, GETNAME), introspection (LIST,
 // INFO in Redis 7.0's exact line format), KILL in both its forms, PAUSE/UNPAUSE, REPLY, NO-EVICT,
-// NO-TOUCH, UNBLOCK and the tracking queries (Tandem has no client-side caching, so tracking is
+// UNBLOCK and the tracking queries (Tandem has no client-side caching, so tracking is
 // always off).
 //
 // CLIENT PAUSE postpones commands rather than refusing them, as Redis does: a paused client's
@@ -83,7 +83,6 @@ export function clientInfoLine(c: Client, now: number, cmdOverride?: string): st
   if (c.closeAfterReply) flags += 'c';
   if (c.socket !== null && c.socket.remoteAddress === undefined) flags += 'U';
   if (c.noEvict) flags += 'e';
-  if (c.ext.noTouch === true) flags += 'T';
   if (flags === '') flags = 'N';
   const qbuf = c.parser.bufferedBytes;
   const omem = c.socket?.writableLength ?? 0;
@@ -366,17 +365,15 @@ function reply(c: Client, argv: string[]): void {
   }
 }
 
-/** NO-EVICT / NO-TOUCH: ON or OFF sets a flag on the calling client. */
-function onOff(set: (c: Client, on: boolean) => void) {
-  return (c: Client, argv: string[]): void => {
-    const v = argv[2].toLowerCase();
-    if (v !== 'on' && v !== 'off') {
-      c.reply.error(ERR_SYNTAX);
-      return;
-    }
-    set(c, v === 'on');
-    c.reply.ok();
-  };
+/** NO-EVICT ON|OFF. */
+function noEvict(c: Client, argv: string[]): void {
+  const v = argv[2].toLowerCase();
+  if (v !== 'on' && v !== 'off') {
+    c.reply.error(ERR_SYNTAX);
+    return;
+  }
+  c.noEvict = v === 'on';
+  c.reply.ok();
 }
 
 function unblock(c: Client, argv: string[]): void {
@@ -464,8 +461,6 @@ const HELP = [
   '    Report tracking status for the current connection.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
-  'NO-TOUCH (ON|OFF)',
-  "    Will not touch LRU/LFU stats when this mode is on.",
 ];
 
 const CONN: CommandFlag[] = ['noscript', 'loading', 'stale'];
@@ -487,8 +482,7 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
       sub('info', 2, CONN, 'Returns information about the current client connection.', '6.2.0', (c) => c.reply.verbatim(clientInfoLine(c, c.server.clock.now(), 'client|info') + '\n'), ['nondeterministic_output']),
       sub('kill', -3, ADMIN, 'Kill the connection of a client', '2.4.0', clientKill),
       sub('list', -2, ADMIN, 'Get the list of client connections', '2.4.0', clientList, ['nondeterministic_output']),
-      sub('no-evict', 3, ADMIN, 'Set client eviction mode for the current connection', '7.0.0', onOff((c, on) => (c.noEvict = on))),
-      sub('no-touch', 3, ['noscript', 'loading', 'stale'], 'Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.', '7.2.0', onOff((c, on) => (c.ext.noTouch = on))),
+      sub('no-evict', 3, ADMIN, 'Set client eviction mode for the current connection', '7.0.0', noEvict),
       sub('pause', -3, ADMIN, 'Stop processing commands from clients for some time', '2.9.50', clientPause),
       sub('reply', 3, CONN, 'Instruct the server whether to reply to commands', '3.2.0', reply),
       sub('setname', 3, CONN, 'Set the current connection name', '2.6.9', setName),

@@ -24,6 +24,7 @@ export function lookupCommand(server: Server, c: Client, argv: string[]): { spec
   }
   if (spec.subcommands === undefined || argv.length === 1) {
     if (!arityOk(spec.arity, argv.length)) {
+      server.stats.command(spec.name).rejectedCalls++;
       c.reply.error(`ERR wrong number of arguments for '${name}' command`);
       return null;
     }
@@ -38,6 +39,7 @@ export function lookupCommand(server: Server, c: Client, argv: string[]): { spec
   }
   const fullName = `${spec.name}|${subName}`;
   if (!arityOk(sub.arity, argv.length)) {
+    server.stats.command(fullName).rejectedCalls++;
     c.reply.error(`ERR wrong number of arguments for '${fullName}' command`);
     return null;
   }

@@ -35,12 +35,17 @@ const DEFAULT_SECTIONS = new Set(['server', 'clients', 'memory', 'persistence', 
 /** LRU_CLOCK_MAX: Redis's LRU clock is 24 bits of seconds. */
 const LRU_CLOCK_MASK = (1 << 24) - 1;
 
+/** Per-client memory counted besides its pending output: the reply scratch buffer. */
+const CLIENT_BUFFER_BYTES = 16 * 1024;
+
 /** How many TTLs the keyspace section samples per database for avg_ttl. */
 const TTL_SAMPLE = 64;
 
 /** Per-server figures INFO keeps between calls: the memory peak and the default replication id. */
 class InfoState {
   memoryPeak = 0;
+  /** used_memory when the server was set up, before any data or client (used_memory_startup). */
+  readonly memoryStartup = usedMemory();
   readonly replid = crypto.randomBytes(20).toString('hex');
 }
 
@@ -164,12 +169,24 @@ function clientsSection(server: Server): string[] {
 
 function memorySection(server: Server): string[] {
   const state = stateOf(server);
-  const used = usedMemory();
+  const mem = process.memoryUsage();
+  const used = mem.heapUsed + mem.external;
   if (used > state.memoryPeak) state.memoryPeak = used;
-  const rss = process.memoryUsage.rss();
+  const active = mem.heapTotal + mem.external;
+  const rss = mem.rss;
+  let clientsNormal = 0;
+  let clientsReplicas = 0;
+  for (const c of server.clients.values()) {
+    const bytes = CLIENT_BUFFER_BYTES + c.reply.pendingBytes + (c.socket?.writableLength ?? 0);
+    if (c.role === 'replica') clientsReplicas += bytes;
+    else clientsNormal += bytes;
+  }
+  const overhead = state.memoryStartup + clientsNormal + clientsReplicas;
+  const dataset = Math.max(used - overhead, 0);
+  const netUsed = used - state.memoryStartup;
   const maxmemory = server.config.int('maxmemory');
   const total = os.totalmem();
-  const ratio = used > 0 ? rss / used : 0;
+  const ratio = (a: number, b: number): string => (b > 0 ? a / b : 0).toFixed(2);
   return [
     `used_memory:${used}`,
     `used_memory_human:${bytesToHuman(used)}`,
@@ -178,25 +195,44 @@ function memorySection(server: Server): string[] {
     `used_memory_peak:${state.memoryPeak}`,
     `used_memory_peak_human:${bytesToHuman(state.memoryPeak)}`,
     `used_memory_peak_perc:${((used / state.memoryPeak) * 100).toFixed(2)}%`,
+    `used_memory_overhead:${overhead}`,
+    `used_memory_startup:${state.memoryStartup}`,
+    `used_memory_dataset:${dataset}`,
+    `used_memory_dataset_perc:${netUsed > 0 ? ((dataset * 100) / netUsed).toFixed(2) : '0.00'}%`,
+    `allocator_allocated:${used}`,
+    `allocator_active:${active}`,
+    `allocator_resident:${rss}`,
     `total_system_memory:${total}`,
     `total_system_memory_human:${bytesToHuman(total)}`,
     'used_memory_lua:0',
+    'used_memory_vm_eval:0',
     'used_memory_lua_human:0B',
-    'used_memory_scripts:0',
-    'used_memory_scripts_human:0B',
+    'used_memory_scripts_eval:0',
     'number_of_cached_scripts:0',
     'number_of_functions:0',
     'number_of_libraries:0',
+    'used_memory_vm_functions:0',
+    'used_memory_vm_total:0',
+    'used_memory_vm_total_human:0B',
+    'used_memory_functions:0',
+    'used_memory_scripts:0',
+    'used_memory_scripts_human:0B',
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${bytesToHuman(maxmemory)}`,
     `maxmemory_policy:${server.config.str('maxmemory-policy')}`,
-    `mem_fragmentation_ratio:${ratio.toFixed(2)}`,
+    `allocator_frag_ratio:${ratio(active, used)}`,
+    `allocator_frag_bytes:${active - used}`,
+    `allocator_rss_ratio:${ratio(rss, active)}`,
+    `allocator_rss_bytes:${rss - active}`,
+    'rss_overhead_ratio:1.00',
+    'rss_overhead_bytes:0',
+    `mem_fragmentation_ratio:${ratio(rss, used)}`,
     `mem_fragmentation_bytes:${rss - used}`,
     'mem_not_counted_for_evict:0',
     'mem_replication_backlog:0',
-    'mem_total_replication_buffers:0',
-    'mem_clients_slaves:0',
-    'mem_clients_normal:0',
+    `mem_total_replication_buffers:${clientsReplicas}`,
+    `mem_clients_slaves:${clientsReplicas}`,
+    `mem_clients_normal:${clientsNormal}`,
     'mem_cluster_links:0',
     'mem_aof_buffer:0',
     'mem_allocator:v8',
