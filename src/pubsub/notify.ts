@@ -3,9 +3,8 @@
 // enables that class, the event is published on __keyspace@<db>__:<key> (message: the event)
 // and/or __keyevent@<db>__:<event> (message: the key).
 //
-// The class letters and their canonical order are Redis's, so CONFIG GET prints what Redis
-// prints ("KEA" reads back as "AKE"). Expiry is wired here from the keyspace listener; the
-// commands that change keys call notifyKeyspaceEvent themselves.
+// Expiry is wired here from the keyspace listener; the commands that change keys call
+// notifyKeyspaceEvent themselves.
 
 import type { Server } from '../server/server';
 import { pubsubOf } from './pubsub';
@@ -29,39 +28,20 @@ export const NOTIFY = {
 
 const ALL = NOTIFY.GENERIC | NOTIFY.STRING | NOTIFY.LIST | NOTIFY.SET | NOTIFY.HASH | NOTIFY.ZSET | NOTIFY.EXPIRED | NOTIFY.EVICTED | NOTIFY.STREAM | NOTIFY.MODULE;
 
-const CLASS_LETTERS: ReadonlyArray<[string, number]> = [
-  ['g', NOTIFY.GENERIC], ['$', NOTIFY.STRING], ['l', NOTIFY.LIST], ['s', NOTIFY.SET], ['h', NOTIFY.HASH], ['z', NOTIFY.ZSET],
-  ['x', NOTIFY.EXPIRED], ['e', NOTIFY.EVICTED], ['t', NOTIFY.STREAM], ['d', NOTIFY.MODULE], ['n', NOTIFY.NEW],
-];
+const FLAG_OF_LETTER: Record<string, number> = {
+  A: ALL, K: NOTIFY.KEYSPACE, E: NOTIFY.KEYEVENT, g: NOTIFY.GENERIC, $: NOTIFY.STRING, l: NOTIFY.LIST, s: NOTIFY.SET,
+  h: NOTIFY.HASH, z: NOTIFY.ZSET, x: NOTIFY.EXPIRED, e: NOTIFY.EVICTED, t: NOTIFY.STREAM, m: NOTIFY.KEY_MISS,
+  d: NOTIFY.MODULE, n: NOTIFY.NEW,
+};
 
-export const ERR_EVENT_CLASS = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-
-/** Parses a `notify-keyspace-events` value into flags; null on an unknown character. */
-export function parseKeyspaceEvents(classes: string): number | null {
+/**
+ * The flags of a `notify-keyspace-events` value. The config module has already validated it
+ * and stored Redis's canonical text (CONFIG GET), so this only reads the letters.
+ */
+export function parseKeyspaceEvents(classes: string): number {
   let flags = 0;
-  for (const ch of classes) {
-    if (ch === 'A') flags |= ALL;
-    else if (ch === 'K') flags |= NOTIFY.KEYSPACE;
-    else if (ch === 'E') flags |= NOTIFY.KEYEVENT;
-    else if (ch === 'm') flags |= NOTIFY.KEY_MISS;
-    else {
-      const entry = CLASS_LETTERS.find(([letter]) => letter === ch);
-      if (entry === undefined) return null;
-      flags |= entry[1];
-    }
-  }
+  for (const ch of classes) flags |= FLAG_OF_LETTER[ch] ?? 0;
   return flags;
-}
-
-/** The canonical text of flags, as CONFIG GET shows it (Redis's keyspaceEventsFlagsToString). */
-export function keyspaceEventsToString(flags: number): string {
-  let s = '';
-  if ((flags & ALL) === ALL) s += 'A';
-  else for (const [letter, bit] of CLASS_LETTERS) if (flags & bit) s += letter;
-  if (flags & NOTIFY.KEYSPACE) s += 'K';
-  if (flags & NOTIFY.KEYEVENT) s += 'E';
-  if (flags & NOTIFY.KEY_MISS) s += 'm';
-  return s;
 }
 
 const enabled = new WeakMap<Server, number>();
@@ -78,13 +58,10 @@ export function notifyKeyspaceEvent(server: Server, type: number, event: string,
 /** Follows `notify-keyspace-events` and publishes 'expired' events for keys the keyspace expires. */
 export function setupNotifications(server: Server): void {
   const apply = (text: string): void => {
-    enabled.set(server, parseKeyspaceEvents(text) ?? 0);
+    enabled.set(server, parseKeyspaceEvents(text));
   };
   apply(server.config.str('notify-keyspace-events'));
-  server.config.watch('notify-keyspace-events', (v) => {
-    if (parseKeyspaceEvents(String(v)) === null) return ERR_EVENT_CLASS;
-    apply(String(v));
-  });
+  server.config.watch('notify-keyspace-events', (v) => apply(String(v)));
   server.addKeyspaceListener({
     keyModified: () => undefined,
     keyExpired: (db, key) => notifyKeyspaceEvent(server, NOTIFY.EXPIRED, 'expired', key, db.id),
