@@ -463,11 +463,12 @@ const HELP = [
   '    Protect current client connection from eviction.',
 ];
 
+const PER_CLIENT = 'O(N) where N is the number of client connections';
 const CONN: CommandFlag[] = ['noscript', 'loading', 'stale'];
 const ADMIN: CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
 
-function sub(name: string, arity: number, flags: CommandFlag[], summary: string, since: string, handler: (c: Client, argv: string[]) => void, tips?: string[]): CommandSpec {
-  return command({ name, arity, flags, categories: ['connection'], group: 'connection', summary, since, complexity: 'O(1)', tips, handler });
+function sub(name: string, arity: number, flags: CommandFlag[], summary: string, since: string, handler: (c: Client, argv: string[]) => void, tips?: string[], complexity = 'O(1)'): CommandSpec {
+  return command({ name, arity, flags, categories: ['connection'], group: 'connection', summary, since, complexity, tips, handler });
 }
 
 export const CLIENT_COMMANDS: CommandSpec[] = [
@@ -480,18 +481,18 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
       sub('help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', '5.0.0', (c) => helpReply(c, 'CLIENT', HELP)),
       sub('id', 2, CONN, 'Returns the client ID for the current connection', '5.0.0', (c) => c.reply.int(c.id)),
       sub('info', 2, CONN, 'Returns information about the current client connection.', '6.2.0', (c) => c.reply.verbatim(clientInfoLine(c, c.server.clock.now(), 'client|info') + '\n'), ['nondeterministic_output']),
-      sub('kill', -3, ADMIN, 'Kill the connection of a client', '2.4.0', clientKill),
-      sub('list', -2, ADMIN, 'Get the list of client connections', '2.4.0', clientList, ['nondeterministic_output']),
+      sub('kill', -3, ADMIN, 'Kill the connection of a client', '2.4.0', clientKill, undefined, PER_CLIENT),
+      sub('list', -2, ADMIN, 'Get the list of client connections', '2.4.0', clientList, ['nondeterministic_output'], PER_CLIENT),
       sub('no-evict', 3, ADMIN, 'Set client eviction mode for the current connection', '7.0.0', noEvict),
       sub('pause', -3, ADMIN, 'Stop processing commands from clients for some time', '2.9.50', clientPause),
       sub('reply', 3, CONN, 'Instruct the server whether to reply to commands', '3.2.0', reply),
       sub('setname', 3, CONN, 'Set the current connection name', '2.6.9', setName),
       sub('trackinginfo', 2, CONN, 'Return information about server assisted client side caching for the current connection', '6.2.0', trackingInfo),
-      sub('unblock', -3, ADMIN, 'Unblock a client blocked in a blocking command from a different connection', '5.0.0', unblock),
+      sub('unblock', -3, ADMIN, 'Unblock a client blocked in a blocking command from a different connection', '5.0.0', unblock, undefined, 'O(log N) where N is the number of client connections'),
       sub('unpause', 2, ADMIN, 'Resume processing of clients that were paused', '6.2.0', (c) => {
         unpause(c.server);
         c.reply.ok();
-      }),
+      }, undefined, 'O(N) Where N is the number of paused clients'),
     ],
   }),
 ];

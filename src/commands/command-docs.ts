@@ -280,23 +280,26 @@ const HELP = [
 const CMD_FLAGS: CommandFlag[] = ['loading', 'stale'];
 const CMD_CATS = ['connection'];
 
-function sub(name: string, arity: number, summary: string, handler: (c: Client, argv: string[]) => void, tips?: string[]): CommandSpec {
-  return command({ name, arity, flags: CMD_FLAGS, categories: CMD_CATS, group: 'server', summary, since: '7.0.0', complexity: 'O(N) where N is the number of commands to look up', tips, handler });
+function sub(name: string, arity: number, summary: string, since: string, complexity: string, handler: (c: Client, argv: string[]) => void, tips?: string[]): CommandSpec {
+  return command({ name, arity, flags: CMD_FLAGS, categories: CMD_CATS, group: 'server', summary, since, complexity, tips, handler });
 }
+
+const PER_ARGUMENT = 'O(N) where N is the number of arguments to the command';
+const PER_COMMAND = 'O(N) where N is the total number of Redis commands';
 
 export const COMMAND_DOCS_COMMANDS: CommandSpec[] = [
   command({
     name: 'command', arity: -1, flags: CMD_FLAGS, categories: CMD_CATS, group: 'server', summary: 'Get array of Redis command details',
-    since: '2.8.13', complexity: 'O(N) where N is the total number of Redis commands', tips: ['nondeterministic_output_order'],
+    since: '2.8.13', complexity: PER_COMMAND, tips: ['nondeterministic_output_order'],
     handler: commandAll,
     subcommands: [
-      sub('count', 2, 'Get total number of Redis commands', (c) => c.reply.int(c.server.commands.size)),
-      sub('docs', -2, 'Get array of specific Redis command documentation', commandDocs, ['nondeterministic_output_order']),
-      sub('getkeys', -4, 'Extract keys given a full Redis command', (c, a) => commandGetKeys(c, a, false)),
-      sub('getkeysandflags', -4, 'Extract keys and access flags given a full Redis command', (c, a) => commandGetKeys(c, a, true)),
-      sub('help', 2, 'Show helpful text about the different subcommands', (c) => helpReply(c, 'COMMAND', HELP)),
-      sub('info', -2, 'Get array of specific Redis command details, or all when no argument is given', commandInfo, ['nondeterministic_output_order']),
-      sub('list', -2, 'Get an array of Redis command names', commandList, ['nondeterministic_output_order']),
+      sub('count', 2, 'Get total number of Redis commands', '2.8.13', 'O(1)', (c) => c.reply.int(c.server.commands.size)),
+      sub('docs', -2, 'Get array of specific Redis command documentation', '7.0.0', 'O(N) where N is the number of commands to look up', commandDocs, ['nondeterministic_output_order']),
+      sub('getkeys', -4, 'Extract keys given a full Redis command', '2.8.13', PER_ARGUMENT, (c, a) => commandGetKeys(c, a, false)),
+      sub('getkeysandflags', -4, 'Extract keys and access flags given a full Redis command', '7.0.0', PER_ARGUMENT, (c, a) => commandGetKeys(c, a, true)),
+      sub('help', 2, 'Show helpful text about the different subcommands', '5.0.0', 'O(1)', (c) => helpReply(c, 'COMMAND', HELP)),
+      sub('info', -2, 'Get array of specific Redis command details, or all when no argument is given.', '2.8.13', 'O(N) where N is the number of commands to look up', commandInfo, ['nondeterministic_output_order']),
+      sub('list', -2, 'Get an array of Redis command names', '7.0.0', PER_COMMAND, commandList, ['nondeterministic_output_order']),
     ],
   }),
 ];
