@@ -1,0 +1,139 @@
+// Transactions, pub/sub, blocking commands and keyspace notifications compared with a real
+// redis-server 7.0: the same multi-client scripts run against both, and every reply (including
+// RESP3 pushes, nulls and errors) must be the same.
+
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startServer, ServerProcess } from '../helpers/server';
+import { RespClient, RespValue, encode } from '../helpers/resp-client';
+import { waitFor } from '../helpers/wait';
+
+/**
+ * One step of a script: `[client, ...argv]` sends a command and reads its reply;
+ * `{ block: [client, ...argv] }` sends a command that must leave the client blocked;
+ * `{ read: client }` reads one more reply (a served blocked command, a published message);
+ * `{ hello: [client, proto] }` switches protocol (HELLO's reply carries the client id, so only
+ * its proto field is compared).
+ */
+type Step = [number, ...string[]] | { block: [number, ...string[]] } | { read: number } | { hello: [number, string] };
+
+const ARGS = ['--notify-keyspace-events', 'KEA', '--save', ''];
+
+let tandem: ServerProcess;
+let redis: ServerProcess;
+before(async () => {
+  [tandem, redis] = await Promise.all([startServer({ args: ARGS }), startServer({ redis: true, args: ARGS })]);
+});
+after(async () => {
+  await Promise.all([tandem.stop(), redis.stop()]);
+});
+
+/** Runs a script against one server with fresh clients; returns every reply in order. */
+async function transcript(srv: ServerProcess, steps: Step[]): Promise<RespValue[]> {
+  const admin = await srv.client();
+  await admin.call('FLUSHALL');
+  const clients = new Map<number, RespClient>();
+  const client = async (n: number): Promise<RespClient> => {
+    let c = clients.get(n);
+    if (c === undefined) {
+      c = await srv.client();
+      clients.set(n, c);
+    }
+    return c;
+  };
+  const out: RespValue[] = [];
+  let blocked = 0;
+  try {
+    for (const step of steps) {
+      if (Array.isArray(step)) {
+        const [n, ...argv] = step;
+        out.push(await (await client(n)).call(...argv));
+      } else if ('block' in step) {
+        const [n, ...argv] = step.block;
+        (await client(n)).writeRaw(encode(argv));
+        blocked++;
+        await waitFor(`${argv[0]} to block`, async () => ((await admin.call('INFO', 'clients')) as string).includes(`blocked_clients:${blocked}\r\n`));
+      } else if ('hello' in step) {
+        const reply = (await (await client(step.hello[0])).call('HELLO', step.hello[1])) as Map<RespValue, RespValue> | RespValue[];
+        out.push(reply instanceof Map ? reply.get('proto')! : reply[5]);
+      } else {
+        out.push(await (await client(step.read)).read());
+        blocked = Number(/blocked_clients:(\d+)/.exec((await admin.call('INFO', 'clients')) as string)![1]);
+      }
+    }
+  } finally {
+    for (const c of clients.values()) c.close();
+    admin.close();
+  }
+  return out;
+}
+
+async function sameAsRedis(steps: Step[]): Promise<void> {
+  const [mine, theirs] = await Promise.all([transcript(tandem, steps), transcript(redis, steps)]);
+  assert.deepEqual(mine, theirs);
+}
+
+test('MULTI/EXEC/DISCARD/WATCH replies and errors', async () => {
+  await sameAsRedis([
+    [1, 'EXEC'], [1, 'DISCARD'], [1, 'UNWATCH'],
+    [1, 'MULTI'], [1, 'MULTI'], [1, 'WATCH', 'x'], [1, 'SET', 'a', '1'], [1, 'LPUSH', 'a', 'x'], [1, 'GET', 'a'], [1, 'EXEC'],
+    [1, 'MULTI'], [1, 'SET', 'b', '1'], [1, 'NOSUCH'], [1, 'GET'], [1, 'EXEC'], [1, 'GET', 'b'],
+    [1, 'MULTI'], [1, 'SHUTDOWN'], [1, 'PING'], [1, 'EXEC'],
+    [1, 'MULTI'], [1, 'PING'], [1, 'DISCARD'], [1, 'EXEC'],
+    [1, 'WATCH', 'w', 'v'], [2, 'SET', 'w', 'other'], [1, 'MULTI'], [1, 'SET', 'w', 'mine'], [1, 'EXEC'], [1, 'GET', 'w'],
+    [1, 'WATCH', 'w'], [2, 'GET', 'w'], [1, 'MULTI'], [1, 'SET', 'w', 'mine'], [1, 'EXEC'], [1, 'GET', 'w'],
+    [1, 'WATCH', 'w'], [2, 'FLUSHDB'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
+    { hello: [1, '3'] }, [1, 'WATCH', 'w'], [2, 'SET', 'w', '1'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
+  ]);
+});
+
+test('pub/sub in RESP2 and RESP3, patterns, shard channels, PUBSUB', async () => {
+  await sameAsRedis([
+    [1, 'SUBSCRIBE', 'ch', 'ch'], { read: 1 }, [1, 'GET', 'k'], [1, 'CLIENT', 'ID'], [1, 'PING'], [1, 'PING', 'x'],
+    { hello: [2, '3'] }, [2, 'PSUBSCRIBE', 'c*'], [2, 'SUBSCRIBE', 'ch'], [2, 'GET', 'k'],
+    [3, 'PUBLISH', 'ch', 'hello'], { read: 1 }, { read: 2 }, { read: 2 },
+    [3, 'PUBLISH', 'cx', 'm'], { read: 2 },
+    [2, 'PUBLISH', 'ch', 'self'], { read: 2 }, { read: 2 }, { read: 1 },
+    [2, 'SSUBSCRIBE', 'sh'], [3, 'SPUBLISH', 'sh', 'm'], { read: 2 },
+    [3, 'PUBSUB', 'CHANNELS'], [3, 'PUBSUB', 'NUMSUB', 'ch', 'none'], [3, 'PUBSUB', 'NUMPAT'], [3, 'PUBSUB', 'SHARDCHANNELS'],
+    [3, 'PUBSUB', 'SHARDNUMSUB', 'sh'], [3, 'PUBSUB', 'CHANNELS', 'a', 'b'], [3, 'PUBSUB', 'HELP'], [3, 'PUBSUB', 'NOPE'],
+    [2, 'UNSUBSCRIBE'], [2, 'UNSUBSCRIBE'], [2, 'PUNSUBSCRIBE'], [2, 'SUNSUBSCRIBE'], [2, 'SUNSUBSCRIBE'],
+    [1, 'PSUBSCRIBE', 'p'], [1, 'UNSUBSCRIBE'], [1, 'PUNSUBSCRIBE', 'p', 'q'], { read: 1 }, [1, 'PING'],
+    [1, 'SUBSCRIBE', 'r'], [1, 'RESET'], [1, 'GET', 'k'],
+  ]);
+});
+
+test('blocking commands: serving order, moves, sorted sets, MULTI, errors, unblock', async () => {
+  await sameAsRedis([
+    { block: [1, 'BLPOP', 'l1', 'l2', '0'] }, { block: [2, 'BLPOP', 'l2', '0'] }, { block: [3, 'BRPOP', 'l2', '5'] },
+    [4, 'RPUSH', 'l2', 'a', 'b'], { read: 1 }, { read: 2 }, [4, 'LPUSH', 'l2', 'c'], { read: 3 },
+    { block: [1, 'BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '0'] }, { block: [2, 'BRPOPLPUSH', 'dst', 'other', '0'] },
+    [4, 'RPUSH', 'src', 'x'], { read: 1 }, { read: 2 }, [4, 'LRANGE', 'other', '0', '-1'],
+    { block: [1, 'BLMPOP', '0', '2', 'q1', 'q2', 'RIGHT', 'COUNT', '5'] },
+    [4, 'MULTI'], [4, 'RPUSH', 'q2', '1', '2', '3'], [4, 'RPUSH', 'q1', '9'], [4, 'EXEC'], { read: 1 }, [4, 'LLEN', 'q1'],
+    { block: [1, 'BZPOPMAX', 'z1', 'z2', '0'] }, { block: [2, 'BZMPOP', '0', '2', 'z2', 'z1', 'MIN', 'COUNT', '2'] },
+    [4, 'ZADD', 'z2', '1', 'x', '2.5', 'y', '3', 'z'], { read: 1 }, { read: 2 },
+    { hello: [1, '3'] }, [4, 'ZADD', 'z3', '1.5', 'm'], [1, 'BZPOPMIN', 'z3', '0'], [1, 'BZPOPMIN', 'z3', '0.01'], { hello: [1, '2'] },
+    [1, 'MULTI'], [1, 'BLPOP', 'm', '0'], [1, 'BLMOVE', 'm', 'n', 'LEFT', 'RIGHT', '0'], [1, 'BRPOPLPUSH', 'm', 'n', '0'],
+    [1, 'BZPOPMIN', 'm', '0'], [1, 'BLMPOP', '0', '1', 'm', 'LEFT'], [1, 'BZMPOP', '0', '1', 'm', 'MAX'], [1, 'EXEC'],
+    [1, 'BLPOP', 'm', '0.01'], [1, 'BLMOVE', 'm', 'n', 'LEFT', 'RIGHT', '0.01'], [1, 'BLMPOP', '0.01', '1', 'm', 'LEFT'],
+    [4, 'SET', 'str', 'x'], [1, 'BLPOP', 'm', 'str', '0'], [1, 'BLMOVE', 'str', 'n', 'LEFT', 'RIGHT', '0'], [1, 'BZPOPMIN', 'str', '0'],
+    [1, 'BLPOP', 'k', 'x'], [1, 'BLPOP', 'k', '-1'], [1, 'BLPOP', 'k', 'inf'], [1, 'BLMOVE', 'a', 'b', 'UP', 'LEFT', '0'],
+    [1, 'BLMPOP', '0', '0', 'l', 'LEFT'], [1, 'BLMPOP', '0', '1', 'l', 'LEFT', 'COUNT', '0'], [1, 'BLMPOP', '0', '2', 'l', 'LEFT'],
+    [1, 'BZMPOP', '0', '1', 'l', 'MIN', 'COUNT', '-1'], [1, 'BZMPOP', '0', '1', 'l', 'MIDDLE'],
+    { block: [1, 'BLPOP', 'wt', '0'] }, [4, 'SET', 'wt', 's'], [4, 'DEL', 'wt'], [4, 'RPUSH', 'wt', 'v'], { read: 1 },
+    [4, 'CLIENT', 'UNBLOCK', '999999'], [4, 'CLIENT', 'UNBLOCK', 'x'], [4, 'CLIENT', 'UNBLOCK', '1', 'foo'],
+  ]);
+});
+
+test('keyspace notifications for generic and string commands and expiry', async () => {
+  await sameAsRedis([
+    [1, 'PSUBSCRIBE', '__key*__:*'],
+    [2, 'SET', 'k', 'v'], { read: 1 }, { read: 1 },
+    [2, 'EXPIRE', 'k', '100'], { read: 1 }, { read: 1 },
+    [2, 'PERSIST', 'k'], { read: 1 }, { read: 1 },
+    [2, 'RENAME', 'k', 'k2'], { read: 1 }, { read: 1 }, { read: 1 }, { read: 1 },
+    [2, 'DEL', 'k2'], { read: 1 }, { read: 1 },
+    [2, 'SET', 'e', 'v', 'PX', '10'], { read: 1 }, { read: 1 }, { read: 1 }, { read: 1 }, { read: 1 }, { read: 1 },
+  ]);
+});
