@@ -9,6 +9,6 @@ export const INFO_COMMANDS: CommandSpec[] = [
     name: 'info', arity: -1, flags: ['loading', 'stale', 'sentinel'], categories: ['dangerous'], group: 'server',
     summary: 'Get information and statistics about the server', since: '1.0.0', complexity: 'O(1)',
     tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
-    handler: (c, argv) => c.reply.verbatim(infoText(c.server, selectSections(argv.slice(1)))),
+    handler: (c, argv) => c.reply.verbatim(infoText(c.server, selectSections(c.server, argv.slice(1)))),
   }),
 ];

@@ -87,30 +87,41 @@ export function bytesToHuman(n: number): string {
   return `${n}B`;
 }
 
+/** The sections a sentinel prints (its own section comes from the sentinel module). */
+const SENTINEL_SECTIONS = new Set(['server', 'clients', 'stats', 'cpu', 'sentinel']);
+
 /**
  * Which sections INFO's arguments select: none or "default" the default set, "all" every
- * built-in section, "everything" all plus module sections; names are case-insensitive.
+ * built-in section, "everything" all plus sections only modules provide; names are
+ * case-insensitive. A sentinel only has its own few sections.
  */
-export function selectSections(args: string[]): Set<string> {
+export function selectSections(server: Server, args: string[]): Set<string> {
+  const extra = [...server.infoProviders.keys()].filter((name) => !SECTIONS.some(([s]) => s === name));
   const wanted = new Set<string>();
-  if (args.length === 0) return new Set(DEFAULT_SECTIONS);
-  for (const raw of args) {
+  for (const raw of args.length === 0 ? ['default'] : args) {
     const a = raw.toLowerCase();
-    if (a === 'default') for (const s of DEFAULT_SECTIONS) wanted.add(s);
-    else if (a === 'all' || a === 'everything') for (const [s] of SECTIONS) wanted.add(s);
+    if (a === 'default') for (const s of [...DEFAULT_SECTIONS, ...extra]) wanted.add(s);
+    else if (a === 'all' || a === 'everything') for (const s of [...SECTIONS.map(([name]) => name), ...extra]) wanted.add(s);
     else wanted.add(a);
   }
+  if (server.sentinel !== null) for (const s of wanted) if (!SENTINEL_SECTIONS.has(s)) wanted.delete(s);
   return wanted;
 }
 
 /** The INFO text for the given section names (lowercase), CRLF line ends, as Redis prints it. */
 export function infoText(server: Server, sections: Set<string>): string {
   const parts: string[] = [];
+  const section = (title: string, lines: string[]): void => {
+    parts.push(`# ${title}\r\n` + lines.map((l) => l + '\r\n').join(''));
+  };
   for (const [name, title] of SECTIONS) {
     if (!sections.has(name)) continue;
     const provider = server.infoProviders.get(name);
-    const lines = provider !== undefined ? provider() : BUILTIN[name](server);
-    parts.push(`# ${title}\r\n` + lines.map((l) => l + '\r\n').join(''));
+    section(title, provider !== undefined ? provider() : BUILTIN[name](server));
+  }
+  // Sections only a module provides (e.g. a sentinel's) follow the built-in ones.
+  for (const [name, provider] of server.infoProviders) {
+    if (sections.has(name) && BUILTIN[name] === undefined) section(name[0].toUpperCase() + name.slice(1), provider());
   }
   return parts.join('\r\n');
 }
@@ -125,7 +136,7 @@ function serverSection(server: Server): string[] {
     'redis_git_sha1:00000000',
     'redis_git_dirty:0',
     'redis_build_id:0',
-    'redis_mode:standalone',
+    `redis_mode:${server.sentinel !== null ? 'sentinel' : 'standalone'}`,
     `os:${os.type()} ${os.release()} ${os.arch() === 'x64' ? 'x86_64' : os.arch()}`,
     'arch_bits:64',
     'monotonic_clock:POSIX clock_gettime',
