@@ -109,6 +109,16 @@ export class Transactions {
       c.reply.nullArray();
       return;
     }
+    // The server may have changed since the commands were queued (turned read-only replica,
+    // reached maxmemory, ...): Redis then refuses EXEC as a whole with the reason.
+    for (const q of m.queue) {
+      const refusal = this.server.gates.check(c, q.spec, q.argv, q.fullName);
+      if (refusal !== null) {
+        this.discard(c);
+        c.reply.error(`EXECABORT Transaction discarded because of: ${refusal}`);
+        return;
+      }
+    }
     // Unwatch first, as Redis does: the queue's own writes must not dirty anything. The MULTI
     // state stays until the queue has run, so commands see they run inside a transaction.
     this.unwatchAll(c);
