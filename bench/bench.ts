@@ -1,0 +1,195 @@
+// `npm run bench`: Tandem against a real redis-server on the same machine in the same run.
+//
+// Both servers run with persistence off (`--save "" --appendonly no`). Throughput comes from
+// redis-benchmark (`-c 50 -t set,get -q`, plain and with `-P 16`), run against the two servers in
+// alternation for several rounds so that machine noise hits both alike; the table shows the
+// median requests/sec of each test and the ratio Tandem/Redis. Memory is the resident set
+// (VmRSS) of each server process after loading 1M keys with 100-byte values through the
+// protocol (pipelined SETs, the way clients write).
+//
+// Options: --rounds N (5), --requests N per plain test (100000), --pipelined-requests N per -P 16
+// test (1000000), --keys N for the memory test (1000000).
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import { startServer, ServerProcess } from '../test/helpers/server';
+
+interface BenchOptions {
+  rounds: number;
+  requests: number;
+  pipelinedRequests: number;
+  keys: number;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const o: BenchOptions = { rounds: 5, requests: 100_000, pipelinedRequests: 1_000_000, keys: 1_000_000 };
+  const names: Record<string, keyof BenchOptions> = {
+    '--rounds': 'rounds',
+    '--requests': 'requests',
+    '--pipelined-requests': 'pipelinedRequests',
+    '--keys': 'keys',
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = names[argv[i]];
+    const n = Number(argv[i + 1]);
+    if (name === undefined || !Number.isInteger(n) || n <= 0) {
+      throw new Error(`usage: npm run bench -- [--rounds N] [--requests N] [--pipelined-requests N] [--keys N] (bad: ${argv[i]})`);
+    }
+    o[name] = n;
+  }
+  return o;
+}
+
+const SERVER_ARGS = ['--save', '', '--appendonly', 'no'];
+const VALUE_SIZE = 100;
+
+/** Runs redis-benchmark and returns requests/sec per test name ("SET", "GET"). */
+function redisBenchmark(port: number, requests: number, pipeline: number): Map<string, number> {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', '50', '-n', String(requests), '-t', 'set,get', '-q'];
+  if (pipeline > 1) args.push('-P', String(pipeline));
+  const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`redis-benchmark failed (${r.status}): ${r.stderr}`);
+  // -q rewrites a progress line with \r; the final figure is "SET: 123.45 requests per second, ...".
+  const rates = new Map<string, number>();
+  for (const line of r.stdout.split(/[\r\n]/)) {
+    const m = /^\s*([A-Z]+): ([0-9.]+) requests per second/.exec(line);
+    if (m !== null) rates.set(m[1], Number(m[2]));
+  }
+  return rates;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (m === null) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/**
+ * Writes `count` SETs (key:<n> -> a 100-byte value) in pipelined batches, waiting for each
+ * batch's replies (counted in bytes of `+OK\r\n`) before the next. The caller checks DBSIZE.
+ */
+function loadKeys(port: number, count: number): Promise<void> {
+  const BATCH = 10_000;
+  const OK = '+OK\r\n';
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let sent = 0;
+    let expectedBytes = 0;
+    let received = 0;
+    const sendBatch = () => {
+      const n = Math.min(BATCH, count - sent);
+      let s = '';
+      for (let i = sent; i < sent + n; i++) {
+        const key = `key:${i}`;
+        const value = `${i}:`.padEnd(VALUE_SIZE, 'v');
+        s += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${VALUE_SIZE}\r\n${value}\r\n`;
+      }
+      sent += n;
+      expectedBytes += n * OK.length;
+      socket.write(s);
+    };
+    socket.on('connect', sendBatch);
+    socket.on('data', (d: Buffer) => {
+      received += d.length;
+      if (received < expectedBytes) return;
+      if (sent < count) {
+        sendBatch();
+      } else {
+        socket.end();
+        resolve();
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+interface Target {
+  name: 'tandem' | 'redis';
+  server: ServerProcess;
+}
+
+const TESTS = [
+  { label: 'SET', test: 'SET', pipeline: 1 },
+  { label: 'GET', test: 'GET', pipeline: 1 },
+  { label: 'SET -P 16', test: 'SET', pipeline: 16 },
+  { label: 'GET -P 16', test: 'GET', pipeline: 16 },
+];
+
+async function throughput(targets: Target[], o: BenchOptions): Promise<Map<string, Record<Target['name'], number[]>>> {
+  const samples = new Map<string, Record<Target['name'], number[]>>();
+  for (const t of TESTS) samples.set(t.label, { tandem: [], redis: [] });
+  for (let round = 1; round <= o.rounds; round++) {
+    // Alternate which server goes first, so neither always runs on a warmer (or hotter) machine.
+    const order = round % 2 === 1 ? targets : [...targets].reverse();
+    for (const pipeline of [1, 16]) {
+      for (const target of order) {
+        const rates = redisBenchmark(target.server.port, pipeline === 1 ? o.requests : o.pipelinedRequests, pipeline);
+        for (const t of TESTS.filter((x) => x.pipeline === pipeline)) {
+          const rate = rates.get(t.test);
+          if (rate === undefined) throw new Error(`redis-benchmark printed no ${t.test} rate for ${target.name}`);
+          samples.get(t.label)![target.name].push(rate);
+        }
+      }
+    }
+    process.stderr.write(`round ${round}/${o.rounds} done\n`);
+  }
+  return samples;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const version = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const targets: Target[] = [
+    { name: 'tandem', server: await startServer({ args: SERVER_ARGS }) },
+    { name: 'redis', server: await startServer({ redis: true, args: SERVER_ARGS }) },
+  ];
+  try {
+    process.stdout.write(`Tandem vs ${version}\n`);
+    process.stdout.write(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}\n`);
+    process.stdout.write(`redis-benchmark -c 50 -t set,get -q, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n\n`);
+    const samples = await throughput(targets, o);
+    const rows = [['test', 'tandem req/s', 'redis req/s', 'tandem/redis']];
+    for (const [label, s] of samples) {
+      const t = median(s.tandem);
+      const r = median(s.redis);
+      rows.push([label, fmt(t), fmt(r), (t / r).toFixed(2)]);
+    }
+
+    const rss: Record<Target['name'], number> = { tandem: 0, redis: 0 };
+    for (const target of targets) {
+      const c = await target.server.client();
+      await c.call('FLUSHALL');
+      await loadKeys(target.server.port, o.keys);
+      const dbsize = await c.call('DBSIZE');
+      c.close();
+      if (dbsize !== o.keys) throw new Error(`${target.name} has ${String(dbsize)} keys after loading ${o.keys}`);
+      rss[target.name] = rssBytes(target.server.proc.pid!);
+    }
+    const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+    rows.push([`RSS, ${fmt(o.keys)} keys x ${VALUE_SIZE} B`, mb(rss.tandem), mb(rss.redis), (rss.tandem / rss.redis).toFixed(2)]);
+
+    const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+    for (const r of rows) {
+      process.stdout.write(r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('   ') + '\n');
+    }
+  } finally {
+    for (const t of targets) await t.server.stop();
+  }
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exitCode = 1;
+});
