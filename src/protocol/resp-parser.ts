@@ -49,9 +49,12 @@ export class RespParser {
 
   constructor(public limits: ParserLimits = { maxBulkLen: 512 * 1024 * 1024 }) {}
 
-  /** Bytes received but not yet consumed by a complete command. */
+  /**
+   * Bytes held for commands not yet complete: unparsed input plus the arguments already parsed
+   * of the command in progress, so an endless multibulk counts against client-query-buffer-limit.
+   */
   get bufferedBytes(): number {
-    return this.buf.length - this.pos + this.pendingLen;
+    return this.buf.length - this.pos + this.pendingLen + this.commandBytes;
   }
 
   feed(chunk: Buffer): void {

@@ -16,6 +16,8 @@ import { Keyspace, KeyspaceListener, Database } from '../keyspace/keyspace';
 import { Client } from './client';
 import { ProtocolError } from '../protocol/resp-parser';
 import { CommandTable } from '../commands/command-table';
+import type { CommandSpec } from '../commands/command';
+import type { Sentinel } from '../sentinel/sentinel';
 import { processCommand } from './dispatch';
 import { ReplicationFeed } from '../replication/feed';
 import { Stats } from './stats';
@@ -57,6 +59,8 @@ export class Server {
   readonly commands: CommandTable;
   readonly clients = new Map<number, Client>();
   readonly stats = new Stats();
+  /** INFO stats sync_full / sync_partial_ok / sync_partial_err, counted by the replication module. */
+  readonly replStats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
   readonly feed = new ReplicationFeed();
   readonly hooks: ServerHooks = { cron: [], afterCommand: [], clientReset: [], clientClosed: [], beforeShutdown: [] };
   readonly gates = new CommandGates();
@@ -90,14 +94,19 @@ export class Server {
   private flushScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
 
+  /** Set in sentinel mode (tandem-sentinel / --sentinel): the Sentinel this server runs. */
+  sentinel: Sentinel | null = null;
+
   constructor(
     readonly config: Config,
     readonly log: Logger,
     readonly clock: Clock = systemClock,
+    /** The commands this server offers (sentinel mode offers its own set). */
+    commandSpecs?: CommandSpec[],
   ) {
     this.startTime = clock.now();
     this.keyspace = new Keyspace(config.int('databases'));
-    this.commands = new CommandTable(config.renames);
+    this.commands = new CommandTable(config.renames, commandSpecs);
     this.slowlog = new SlowLog(config);
     this.acl = new Acl(this);
   }
@@ -185,19 +194,14 @@ export class Server {
     socket.on('close', () => this.closeClient(c));
   }
 
-  /**
-   * protected-mode: with no password and no explicit bind, only loopback and unix-socket
-   * clients are served; others get Redis's explanation and are closed.
-   */
+  /** protected-mode: Redis's DENIED explanation, then close, for clients it does not serve. */
   private refusedByProtectedMode(socket: net.Socket): boolean {
-    if (!this.config.bool('protected-mode')) return false;
-    if (this.config.wasSetInFile('bind')) return false;
-    if (!this.acl.defaultUserIsNopass()) return false;
-    const addr = socket.remoteAddress;
-    if (addr === undefined) return false;
-    if (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.')) return false;
-    socket.end(PROTECTED_MODE_DENIED);
-    return true;
+    const refused = protectedModeRefuses(socket.remoteAddress, {
+      protectedMode: this.config.bool('protected-mode'),
+      defaultUserNopass: this.acl.defaultUserIsNopass(),
+    });
+    if (refused) socket.end(PROTECTED_MODE_DENIED);
+    return refused;
   }
 
   /** Creates a client (also used for the master link, which has no listening socket). */
@@ -260,9 +264,10 @@ export class Server {
 
   /** Sends a command to every MONITOR client, formatted as Redis does. */
   feedMonitors(c: Client, argv: string[]): void {
-    const now = Date.now();
-    const who = c.role === 'master' ? 'master' : c.socket === null ? 'lua' : c.addr;
-    let line = `+${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.db.id} ${who}]`;
+    const usec = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const unix = c.socket !== null && c.socket.remoteAddress === undefined;
+    const who = c.role === 'master' ? 'master' : c.socket === null ? 'lua' : unix ? `unix:${this.config.str('unixsocket')}` : c.addr;
+    let line = `+${Math.floor(usec / 1e6)}.${String(usec % 1e6).padStart(6, '0')} [${c.db.id} ${who}]`;
     for (const a of argv) line += ' ' + repr(a);
     line += '\r\n';
     for (const m of this.monitors) {
@@ -442,6 +447,20 @@ export class Server {
   }
 }
 
+/**
+ * protected-mode: while the default user has no password, only loopback and unix-socket clients
+ * are served. Redis 7.0 applies this whatever `bind` says (older versions skipped it when a bind
+ * address was configured).
+ */
+export function protectedModeRefuses(
+  remoteAddress: string | undefined,
+  opts: { protectedMode: boolean; defaultUserNopass: boolean },
+): boolean {
+  if (!opts.protectedMode || !opts.defaultUserNopass) return false;
+  if (remoteAddress === undefined) return false;
+  return !(remoteAddress.startsWith('127.') || remoteAddress === '::1' || remoteAddress.startsWith('::ffff:127.'));
+}
+
 export const PROTECTED_MODE_DENIED =
   '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
   'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you ' +
@@ -449,5 +468,5 @@ export const PROTECTED_MODE_DENIED =
   'loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible ' +
   "from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by " +
   "editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started " +
-  "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the " +
+  "the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the " +
   'default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';

@@ -12,35 +12,44 @@ import { setupTransactions } from './transactions';
 import { setupBlocking } from './blocking';
 import { setupPubSub } from '../pubsub/pubsub';
 import { setupNotifications } from '../pubsub/notify';
-import { installPersistence, loadingCheck, misconfCheck } from '../persistence/persistence';
-import { snapshotEngine } from '../persistence/snapshot';
 import { setupActiveExpiry } from '../keyspace/expire-cycle';
 import { setupAccessTracking } from '../commands/object';
 import { installPersistence, loadingCheck, misconfCheck } from '../persistence/persistence';
 import { snapshotEngine } from '../persistence/snapshot';
+import { installSentinel, sentinelCommandSpecs } from '../sentinel/sentinel-mode';
+import { setupReplication } from '../replication/replication';
 
-export function createServer(config: Config, log: Logger, clock: Clock = systemClock): Server {
-  const server = new Server(config, log, clock);
+export function createServer(config: Config, log: Logger, clock: Clock = systemClock, mode: 'standalone' | 'sentinel' = 'standalone'): Server {
+  const server = new Server(config, log, clock, mode === 'sentinel' ? sentinelCommandSpecs() : undefined);
   installInfo(server);
   installClientCommands(server);
   installServerAdmin(server);
   server.acl.loadAtStartup();
-  const transactions = setupTransactions(server);
   const pubsub = setupPubSub(server);
+  if (mode === 'sentinel') {
+    // A sentinel keeps no dataset: no persistence, expiry or transactions, just its own state.
+    installSentinel(server);
+    server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));
+    server.gates.addCheck((c, _spec, _argv, fullName) => pubsub.subscriberContextCheck(c, fullName));
+    return server;
+  }
+  const transactions = setupTransactions(server);
   setupNotifications(server);
   setupBlocking(server);
-  installPersistence(server);
-  snapshotEngine(server);
   setupActiveExpiry(server);
   setupAccessTracking(server);
   installPersistence(server);
   snapshotEngine(server);
+  const replication = setupReplication(server, server.replStats);
   // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.
   server.gates.addCheck((c, spec) => transactions.noMultiCheck(c, spec));
   server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));
   server.gates.addCheck((c, spec, _argv, fullName) => misconfCheck(server, c, spec.flags.includes('write'), fullName));
+  server.gates.addCheck((c, spec) => replication.minReplicasCheck(c, spec));
+  server.gates.addCheck((c, spec) => replication.readOnlyCheck(c, spec));
   // The RESP2 subscriber context comes after ACL, OOM, min-replicas and read-only replica checks.
   server.gates.addCheck((c, _spec, _argv, fullName) => pubsub.subscriberContextCheck(c, fullName));
+  server.gates.addCheck((c, spec) => replication.staleDataCheck(c, spec));
   server.gates.addCheck((_c, spec) => loadingCheck(server, spec.flags.includes('loading')));
   return server;
 }

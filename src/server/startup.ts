@@ -36,7 +36,7 @@ function logo(port: number): string {
 }
 
 /** Starts the server process. Resolves once listening; exits(1) on fatal errors. */
-export async function startServer(config: Config, log: Logger, configFileGiven: boolean): Promise<Server> {
+export async function startServer(config: Config, log: Logger, configFileGiven: boolean, mode: 'standalone' | 'sentinel' = 'standalone'): Promise<Server> {
   log.notice('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   log.notice(`Redis version=${REDIS_COMPAT_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, just started`);
   log.notice(`Tandem version=${TANDEM_VERSION}, node=${process.version}`);
@@ -45,17 +45,17 @@ export async function startServer(config: Config, log: Logger, configFileGiven: 
 
   let server: Server;
   try {
-    server = createServer(config, log);
+    server = createServer(config, log, undefined, mode);
   } catch (e) {
     log.warning(`Fatal error: ${(e as Error).message}`);
     process.exit(1);
   }
   const port = config.int('port');
   if (config.bool('always-show-logo')) log.raw(logo(port) + '\n');
-  log.notice(`Running mode=standalone, port=${port}.`);
+  log.notice(`Running mode=${mode}, port=${port}.`);
   log.notice(`PID: ${process.pid}`);
   // The dataset is in memory before the first client can connect (exits on a corrupt file).
-  persistenceOf(server).loadAtStartup();
+  if (mode === 'standalone') persistenceOf(server).loadAtStartup();
 
   try {
     await server.listen();
@@ -74,6 +74,7 @@ export async function startServer(config: Config, log: Logger, configFileGiven: 
   installSignalHandlers(server);
   log.notice('Server initialized');
   server.startCron();
+  server.sentinel?.start();
   log.notice(`Ready to accept connections ${port !== 0 ? 'tcp' : 'unix'}`);
   if (os.platform() !== 'linux') log.verbose('Not running on Linux: some INFO fields are estimated.');
   return server;
@@ -87,7 +88,7 @@ function installSignalHandlers(server: Server): void {
     server.shutdown({
       save: words.includes('save') ? true : words.includes('nosave') ? false : null,
       now: words.includes('now'),
-      force: true,
+      force: words.includes('force'),
     });
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));

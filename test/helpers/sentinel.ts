@@ -1,0 +1,80 @@
+// Starts sentinels (Tandem's or real redis-sentinel) on free ports with a config file of their
+// own in a temp dir, watching one master.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { freePort } from './ports';
+import { RespClient } from './resp-client';
+import { waitFor } from './wait';
+import { ServerProcess, REPO_ROOT } from './server';
+
+const TANDEM_SENTINEL = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-sentinel.js');
+
+export interface SentinelOptions {
+  masterName?: string;
+  masterPort: number;
+  quorum: number;
+  downAfterMs?: number;
+  failoverTimeoutMs?: number;
+  /** Run real redis-sentinel instead of Tandem's. */
+  redis?: boolean;
+  extraLines?: string[];
+}
+
+export async function startSentinel(opts: SentinelOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), opts.redis ? 'redis-sentinel-' : 'tandem-sentinel-'));
+  const name = opts.masterName ?? 'mymaster';
+  const configFile = path.join(dir, 'sentinel.conf');
+  const logFile = path.join(dir, 'sentinel.log');
+  fs.writeFileSync(
+    configFile,
+    [
+      `port ${port}`,
+      `dir ${dir}`,
+      `logfile ${logFile}`,
+      `sentinel monitor ${name} 127.0.0.1 ${opts.masterPort} ${opts.quorum}`,
+      `sentinel down-after-milliseconds ${name} ${opts.downAfterMs ?? 1000}`,
+      `sentinel failover-timeout ${name} ${opts.failoverTimeoutMs ?? 10000}`,
+      ...(opts.extraLines ?? []),
+      '',
+    ].join('\n'),
+  );
+  const proc = opts.redis ? spawn('redis-sentinel', [configFile], { stdio: 'ignore' }) : spawn(process.execPath, [TANDEM_SENTINEL, configFile], { stdio: 'ignore' });
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  const log = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
+  await waitFor(`sentinel on ${port}`, async () => {
+    if (exited) throw new Error(`sentinel exited: ${log()}`);
+    const c = await RespClient.connect(port);
+    c.close();
+    return true;
+  });
+  return {
+    port,
+    dir,
+    proc,
+    logFile,
+    log,
+    client: () => RespClient.connect(port),
+    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (exited) return resolve(proc.exitCode);
+        proc.once('exit', (code) => resolve(code));
+        proc.kill(signal);
+      }),
+  };
+}
+
+/** The master address a sentinel reports for `name`, as "host:port". */
+export async function masterAddr(s: ServerProcess, name = 'mymaster'): Promise<string> {
+  const c = await s.client();
+  try {
+    const r = (await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as string[] | null;
+    return r === null ? '' : `${r[0]}:${r[1]}`;
+  } finally {
+    c.close();
+  }
+}

@@ -1,0 +1,83 @@
+// Sentinel interop: Tandem sentinels fail over real redis-server 7.0 processes, exactly as the
+// tutorial's sentinel does (kill -9 the master, a replica is promoted, the other follows, the old
+// master rejoins as a replica, acknowledged writes survive).
+import { test, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startServer, ServerProcess } from '../helpers/server';
+import { startSentinel, masterAddr } from '../helpers/sentinel';
+import { waitFor } from '../helpers/wait';
+
+const procs: ServerProcess[] = [];
+after(async () => {
+  await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+});
+
+async function role(p: ServerProcess): Promise<unknown[]> {
+  const c = await p.client();
+  try {
+    return (await c.call('ROLE')) as unknown[];
+  } finally {
+    c.close();
+  }
+}
+
+test('three Tandem sentinels fail over real Redis servers', async () => {
+  const master = await startServer({ redis: true });
+  const replicas = [
+    await startServer({ redis: true, args: ['--replicaof', '127.0.0.1', String(master.port)] }),
+    await startServer({ redis: true, args: ['--replicaof', '127.0.0.1', String(master.port)] }),
+  ];
+  procs.push(master, ...replicas);
+  const sentinels = await Promise.all([0, 1, 2].map(() => startSentinel({ masterPort: master.port, quorum: 2 })));
+  procs.push(...sentinels);
+
+  await waitFor('sentinels to see both replicas and each other', async () => {
+    for (const s of sentinels) {
+      const c = await s.client();
+      const m = (await c.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
+      c.close();
+      const f = new Map<string, string>();
+      for (let i = 0; i < m.length; i += 2) f.set(m[i], m[i + 1]);
+      if (f.get('num-slaves') !== '2' || f.get('num-other-sentinels') !== '2') return false;
+    }
+    return true;
+  }, 20000);
+
+  const w = await master.client();
+  assert.equal(await w.call('SET', 'acked', 'before-kill'), 'OK');
+  assert.ok(((await w.call('WAIT', '1', '2000')) as number) >= 1, 'WAIT: at least one replica acknowledged');
+  w.close();
+
+  const killedAt = Date.now();
+  await master.stop('SIGKILL');
+  const replicaAddrs = replicas.map((r) => `127.0.0.1:${r.port}`);
+  const newAddr = await waitFor('a replica to be promoted', async () => {
+    const a = await masterAddr(sentinels[0]);
+    return replicaAddrs.includes(a) ? a : false;
+  }, 30000);
+  console.log(`# failover completed ${Date.now() - killedAt} ms after kill -9 (down-after 1000 ms)`);
+  for (const s of sentinels) await waitFor('every sentinel to agree', async () => (await masterAddr(s)) === newAddr, 15000);
+
+  const promoted = replicas.find((r) => `127.0.0.1:${r.port}` === newAddr)!;
+  const other = replicas.find((r) => r !== promoted)!;
+  assert.equal((await role(promoted))[0], 'master');
+  await waitFor('the other replica to follow the new master', async () => {
+    const r = await role(other);
+    return r[0] === 'slave' && r[2] === promoted.port;
+  }, 20000);
+  const c = await promoted.client();
+  assert.equal(await c.call('GET', 'acked'), 'before-kill', 'a write acknowledged by WAIT survives');
+  c.close();
+
+  const leaderLogs = sentinels.map((s) => s.log()).join('\n');
+  assert.match(leaderLogs, /\+elected-leader master mymaster/);
+  assert.equal((leaderLogs.match(/\+elected-leader/g) ?? []).length, 1, 'one leader, one failover');
+
+  // The old master comes back on its old port and is turned into a replica of the new master.
+  const reborn = await startServer({ redis: true, port: master.port });
+  procs.push(reborn);
+  await waitFor('the old master to rejoin as a replica', async () => {
+    const r = await role(reborn);
+    return r[0] === 'slave' && r[2] === promoted.port;
+  }, 30000);
+});
