@@ -109,9 +109,12 @@ export function lzfCompress(input: Uint8Array, inStart: number, inEnd: number, o
 /** Thrown on a malformed stream or a length mismatch. */
 export class LzfError extends Error {}
 
-/** Decompresses input[start, end) into exactly `outLen` bytes. */
-export function lzfDecompress(input: Uint8Array, start: number, end: number, outLen: number): Buffer {
-  const out = Buffer.allocUnsafe(outLen);
+/**
+ * Decompresses input[start, end) into exactly `outLen` bytes, written to `out` (from 0) when
+ * given and large enough, else to a new Buffer. Returns the Buffer holding the result.
+ */
+export function lzfDecompress(input: Uint8Array, start: number, end: number, outLen: number, out?: Buffer): Buffer {
+  if (out === undefined || out.length < outLen) out = Buffer.allocUnsafe(outLen);
   let ip = start;
   let op = 0;
   while (ip < end) {

@@ -102,6 +102,8 @@ export class RdbParser {
   private db = 0;
   private expireAt = -1;
   private done = false;
+  /** Decompression output, reused across LZF strings. */
+  private scratch: Buffer = Buffer.allocUnsafe(4096);
 
   constructor(
     private readonly buf: Buffer,
@@ -305,15 +307,18 @@ export class RdbParser {
         return String(v);
       }
       case RDB_ENC_LZF: {
-        const b = this.lzfBytes(at);
-        return b.latin1Slice(0, b.length);
+        const len = this.lzfBytes(at);
+        return this.scratch.latin1Slice(0, len);
       }
       default:
         return this.fail(`unknown string encoding ${enc}`, at);
     }
   }
 
-  /** An RDB string as bytes (ziplist/listpack/intset blobs), without copying when stored raw. */
+  /**
+   * An RDB string as bytes (ziplist/listpack/intset blobs), without copying when stored raw.
+   * A compressed one lives in `scratch`: callers decode it before reading anything else.
+   */
   private blob(): Buffer {
     const at = this.pos;
     const n = this.lenOrEncoding();
@@ -322,20 +327,21 @@ export class RdbParser {
       this.pos += n;
       return this.buf.subarray(this.pos - n, this.pos);
     }
-    if (-1 - n === RDB_ENC_LZF) return this.lzfBytes(at);
+    if (-1 - n === RDB_ENC_LZF) return this.scratch.subarray(0, this.lzfBytes(at));
     this.pos = at;
     return Buffer.from(this.string(), 'latin1');
   }
 
-  private lzfBytes(at: number): Buffer {
+  /** Decompresses an LZF string into `scratch` (valid until the next one) and returns its length. */
+  private lzfBytes(at: number): number {
     const clen = this.len();
     const len = this.len();
     this.need(clen, 'LZF data');
     if (len > 0x7fffffff || len > clen * 1024 + 1024) this.fail(`implausible LZF length ${len} for ${clen} compressed bytes`, at);
     try {
-      const out = lzfDecompress(this.buf, this.pos, this.pos + clen, len);
+      this.scratch = lzfDecompress(this.buf, this.pos, this.pos + clen, len, this.scratch);
       this.pos += clen;
-      return out;
+      return len;
     } catch (e) {
       return this.fail(`invalid LZF compressed string (${(e as Error).message})`, at);
     }

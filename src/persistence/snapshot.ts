@@ -316,9 +316,12 @@ class Snapshot implements SnapshotHandle {
         continue;
       }
       const [key, value] = next.value;
-      const seen = this.visited[this.db];
-      if (seen.has(key)) continue;
-      seen.add(key);
+      // A synchronous walk runs with no command in between: nothing to tell apart.
+      if (!sync) {
+        const seen = this.visited[this.db];
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
       this.writeKey(this.db, key, value);
       if (this.writer.length >= CHUNK_BYTES) {
         this.emit();
