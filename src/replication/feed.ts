@@ -23,6 +23,11 @@ export class ReplicationFeed {
   selectedDb = -1;
   /** Total bytes ever fed (the master replication offset). */
   offset = 0;
+  /**
+   * Set on a replica: its stream is its master's, relayed byte for byte, so local writes (a
+   * writable replica) are not propagated, as in Redis.
+   */
+  relayOnly = false;
   private holdDepth = 0;
   private held: Array<{ dbIndex: number; argv: readonly string[] }> = [];
 
@@ -40,6 +45,7 @@ export class ReplicationFeed {
 
   /** Appends one command's effect. Cheap when nobody listens (no replicas, no AOF). */
   propagate(dbIndex: number, argv: readonly string[]): void {
+    if (this.relayOnly) return;
     if (this.holdDepth > 0) {
       this.held.push({ dbIndex, argv });
       return;

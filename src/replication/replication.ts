@@ -1,0 +1,318 @@
+// The replication module: which role this server plays (master, or replica of host:port), the
+// replication IDs and offsets PSYNC2 relies on, the backlog, the command gates that depend on
+// the role (READONLY, MASTERDOWN, NOREPLICAS), the INFO replication section and ROLE.
+//
+// The master replication offset is the replication feed's byte count (server.feed.offset). A
+// master serves its replicas through master-side.ts; a replica runs one ReplicaLink
+// (replica-link.ts) and relays exactly the bytes it applies into its own feed, so replicas
+// chained below it see the same replid and offsets as it does.
+//
+// PSYNC2: replid2/secondReplOffset keep the previous history's ID after a promotion or after
+// the master changed, so replicas that followed the old history can still continue partially.
+
+import * as crypto from 'node:crypto';
+import type { Server } from '../server/server';
+import type { Client } from '../server/client';
+import type { CommandSpec } from '../commands/command';
+import { ReplicationBacklog } from './backlog';
+import { MasterSide } from './master-side';
+import { ReplicaLink, LinkState } from './replica-link';
+
+const NULL_REPLID = '0'.repeat(40);
+
+export function randomReplid(): string {
+  return crypto.randomBytes(20).toString('hex');
+}
+
+/** The INFO stats counters for full and partial resyncs served by this server. */
+export interface ReplicationStats {
+  syncFull: number;
+  syncPartialOk: number;
+  syncPartialErr: number;
+}
+
+const modules = new WeakMap<Server, Replication>();
+
+/** The replication module of a server (created by setupReplication). */
+export function replicationOf(server: Server): Replication {
+  const r = modules.get(server);
+  if (r === undefined) throw new Error('replication module not set up');
+  return r;
+}
+
+/** Who asked for a role change, as Redis prints it in "(user request from '...')". */
+export function describeClient(c: Client): string {
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1} name=${c.name} db=${c.db.id} user=${c.user}`;
+}
+
+export class Replication {
+  replid = randomReplid();
+  replid2 = NULL_REPLID;
+  /** The first offset replid2 is no longer valid for (second_repl_offset), -1 when unset. */
+  secondReplOffset = -1;
+  backlog: ReplicationBacklog | null = null;
+  /** When the last replica went away (for repl-backlog-ttl); 0 while replicas are attached. */
+  noReplicasSince = 0;
+  masterHost: string | null = null;
+  masterPort = 0;
+  link: ReplicaLink | null = null;
+  /**
+   * Whether our replid/offset describe a history a master may continue from (Redis's "cached
+   * master"): after a link loss, after a master turned replica, or after loading an RDB that
+   * carried repl-id/repl-offset. A fresh replica asks for PSYNC ? -1.
+   */
+  canPartialResync = false;
+  readonly master: MasterSide;
+  /** Why the last full resync we served or asked for happened (INFO last_full_sync_reason). */
+  lastFullSyncReason = '';
+
+  constructor(
+    readonly server: Server,
+    readonly stats: ReplicationStats,
+  ) {
+    this.master = new MasterSide(this);
+  }
+
+  get offset(): number {
+    return this.server.feed.offset;
+  }
+
+  get isReplica(): boolean {
+    return this.masterHost !== null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Backlog and IDs
+  // -------------------------------------------------------------------------------------------
+
+  createBacklog(): void {
+    if (this.backlog !== null) return;
+    this.backlog = new ReplicationBacklog(this.server.config.int('repl-backlog-size'), this.offset);
+    this.server.feed.addSink(this.backlog);
+  }
+
+  freeBacklog(): void {
+    if (this.backlog === null) return;
+    this.server.feed.removeSink(this.backlog);
+    this.backlog = null;
+  }
+
+  /** Starts the stream over at `offset` (a replica after a full resync): an empty backlog there. */
+  resetStream(offset: number): void {
+    this.freeBacklog();
+    this.server.feed.offset = offset;
+    this.createBacklog();
+  }
+
+  /** A new history starts: the old ID stays valid as replid2 up to the current offset. */
+  shiftReplicationId(): void {
+    this.replid2 = this.replid;
+    this.secondReplOffset = this.offset + 1;
+    this.replid = randomReplid();
+    this.server.log.notice(
+      `Setting secondary replication ID to ${this.replid2}, valid up to offset: ${this.secondReplOffset}. New replication ID is ${this.replid}`,
+    );
+  }
+
+  clearReplid2(): void {
+    this.replid2 = NULL_REPLID;
+    this.secondReplOffset = -1;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Role changes
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Becomes (or re-points as) a replica of host:port. At runtime a master keeps its own history
+   * as a cached master, so it may continue partially; at startup (replicaof in the config) it
+   * has none.
+   */
+  setMaster(host: string, port: number, atStartup = false): void {
+    const wasMaster = this.masterHost === null;
+    if (this.link !== null) this.link.stop();
+    this.masterHost = host;
+    this.masterPort = port;
+    const server = this.server;
+    server.role = 'slave';
+    server.log.role = 'S';
+    server.keyspace.expiryMode = 'hide';
+    server.feed.relayOnly = true;
+    this.master.abortWaits();
+    if (wasMaster && !atStartup) {
+      // Our own history is one our new master may share (we were its replica before).
+      this.canPartialResync = true;
+      server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
+    }
+    this.link = new ReplicaLink(this, host, port);
+    this.link.start();
+  }
+
+  /** Stops replicating and becomes a master (REPLICAOF NO ONE). */
+  unsetMaster(): void {
+    if (this.masterHost === null) return;
+    const hadHistory = this.canPartialResync || this.link?.isConnected === true;
+    if (this.link !== null) this.link.stop();
+    this.link = null;
+    this.masterHost = null;
+    const server = this.server;
+    server.role = 'master';
+    server.log.role = 'M';
+    server.keyspace.expiryMode = 'delete';
+    server.feed.relayOnly = false;
+    server.feed.selectedDb = -1;
+    if (hadHistory) server.log.notice('Discarding previously cached master state.');
+    this.canPartialResync = false;
+    this.shiftReplicationId();
+    // Our replicas reconnect and learn the new ID; they can continue partially thanks to replid2.
+    this.master.disconnectAll();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Cron
+  // -------------------------------------------------------------------------------------------
+
+  cron(now: number): void {
+    if (this.link !== null) this.link.cron(now);
+    this.master.cron(now);
+    this.expireBacklog(now);
+  }
+
+  /** A master with no replicas frees its backlog after repl-backlog-ttl seconds (0 = never). */
+  private expireBacklog(now: number): void {
+    if (this.backlog === null || this.isReplica) return;
+    if (this.master.replicas.size > 0) {
+      this.noReplicasSince = 0;
+      return;
+    }
+    if (this.noReplicasSince === 0) this.noReplicasSince = now;
+    const ttl = this.server.config.int('repl-backlog-ttl');
+    if (ttl > 0 && now - this.noReplicasSince >= ttl * 1000) {
+      // The history is gone, so its ID must not be offered again.
+      this.replid = randomReplid();
+      this.clearReplid2();
+      this.freeBacklog();
+      this.server.log.notice(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Gates
+  // -------------------------------------------------------------------------------------------
+
+  /** The NOREPLICAS gate (min-replicas-to-write on a master). */
+  minReplicasCheck(c: Client, spec: CommandSpec): string | null {
+    if (this.isReplica || c.role === 'master' || !spec.flags.includes('write')) return null;
+    return this.master.enoughGoodReplicas() ? null : 'NOREPLICAS Not enough good replicas to write.';
+  }
+
+  /** The READONLY gate: a read-only replica takes writes only from its master. */
+  readOnlyCheck(c: Client, spec: CommandSpec): string | null {
+    if (!this.isReplica || c.role === 'master' || !spec.flags.includes('write')) return null;
+    return this.server.config.bool('replica-read-only') ? "READONLY You can't write against a read only replica." : null;
+  }
+
+  /** The MASTERDOWN gate: replica-serve-stale-data no while the link is down. */
+  staleDataCheck(c: Client, spec: CommandSpec): string | null {
+    if (!this.isReplica || c.role === 'master' || spec.flags.includes('stale')) return null;
+    if (this.link !== null && this.link.isConnected) return null;
+    return this.server.config.bool('replica-serve-stale-data') ? null : "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // INFO replication and ROLE
+  // -------------------------------------------------------------------------------------------
+
+  infoLines(): string[] {
+    const now = this.server.clock.now();
+    const cfg = this.server.config;
+    const lines: string[] = [];
+    if (!this.isReplica) {
+      lines.push('role:master');
+    } else {
+      const link = this.link!;
+      const up = link.state === LinkState.Connected;
+      lines.push(
+        'role:slave',
+        `master_host:${this.masterHost}`,
+        `master_port:${this.masterPort}`,
+        `master_link_status:${up ? 'up' : 'down'}`,
+        `master_last_io_seconds_ago:${up ? Math.floor((now - link.lastIo) / 1000) : -1}`,
+        `master_sync_in_progress:${link.state === LinkState.Transfer ? 1 : 0}`,
+        `slave_read_repl_offset:${link.readOffset}`,
+        `slave_repl_offset:${link.appliedOffset}`,
+      );
+      if (link.state === LinkState.Transfer) lines.push(...link.transferInfo(now));
+      if (!up) lines.push(`master_link_down_since_seconds:${link.downSince === 0 ? -1 : Math.floor((now - link.downSince) / 1000)}`);
+      lines.push(
+        `slave_priority:${cfg.int('replica-priority')}`,
+        `slave_read_only:${cfg.bool('replica-read-only') ? 1 : 0}`,
+        `replica_announced:${cfg.bool('replica-announced') ? 1 : 0}`,
+      );
+    }
+    lines.push(...this.master.infoLines(now));
+    lines.push(
+      'master_failover_state:no-failover',
+      `master_replid:${this.replid}`,
+      `master_replid2:${this.replid2}`,
+      `master_repl_offset:${this.offset}`,
+      `second_repl_offset:${this.secondReplOffset}`,
+      `repl_backlog_active:${this.backlog !== null ? 1 : 0}`,
+      `repl_backlog_size:${this.backlog?.size ?? cfg.int('repl-backlog-size')}`,
+      `repl_backlog_first_byte_offset:${this.backlog?.firstByteOffset ?? 0}`,
+      `repl_backlog_histlen:${this.backlog?.histlen ?? 0}`,
+    );
+    if (this.lastFullSyncReason !== '') lines.push(`last_full_sync_reason:${this.lastFullSyncReason}`);
+    return lines;
+  }
+
+  /** The ROLE reply. */
+  replyRole(c: Client): void {
+    if (!this.isReplica) {
+      const online = [...this.master.replicas.values()].filter((r) => r.state === 'online');
+      c.reply.arrayHeader(3);
+      c.reply.bulk('master');
+      c.reply.int(this.offset);
+      c.reply.arrayHeader(online.length);
+      for (const r of online) {
+        c.reply.arrayHeader(3);
+        c.reply.bulk(r.ip);
+        c.reply.bulk(String(r.listeningPort));
+        c.reply.bulk(String(r.ackOffset));
+      }
+      return;
+    }
+    const link = this.link!;
+    c.reply.arrayHeader(5);
+    c.reply.bulk('slave');
+    c.reply.bulk(this.masterHost!);
+    c.reply.int(this.masterPort);
+    c.reply.bulk(link.roleState());
+    c.reply.int(link.state === LinkState.Connected ? link.appliedOffset : -1);
+  }
+}
+
+/**
+ * Creates the replication module and wires its cron, hooks and INFO section; setup.ts adds its
+ * gates where Redis checks them.
+ */
+export function setupReplication(server: Server, stats: ReplicationStats): Replication {
+  const repl = new Replication(server, stats);
+  modules.set(server, repl);
+  server.hooks.cron.push((now) => repl.cron(now));
+  server.hooks.clientClosed.push((c) => {
+    if (c.role === 'replica') repl.master.replicaClosed(c);
+    else if (c.role === 'master' && repl.link !== null) repl.link.masterClientClosed(c);
+    repl.master.clientClosed(c);
+  });
+  server.infoProviders.set('replication', () => repl.infoLines());
+  server.config.watch('repl-backlog-size', (v) => {
+    repl.backlog?.resize(v as number);
+  });
+  const replicaof = server.config.str('replicaof');
+  if (replicaof !== '') {
+    const [host, port] = replicaof.split(' ');
+    repl.setMaster(host, Number(port), true);
+  }
+  return repl;
+}
