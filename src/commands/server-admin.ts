@@ -10,13 +10,19 @@ import type { Client } from '../server/client';
 import type { Server, ShutdownOptions } from '../server/server';
 import { helpReply } from './command-docs';
 import { parseSafeInt, ERR_SYNTAX } from './args';
+import { transactionsOf } from '../server/transactions';
 
 /** SLOWLOG GET without a count. */
 const SLOWLOG_DEFAULT_COUNT = 10;
 
 function monitor(c: Client): void {
-  // A replica link is already fed the stream; Redis ignores MONITOR from it.
-  if (c.role === 'replica') return;
+  // A client inside EXEC expects one reply per command, which MONITOR cannot give.
+  if (transactionsOf(c.server).executing) {
+    c.reply.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
+  // A replica link is already fed the stream and a monitor already is one: Redis ignores it.
+  if (c.role === 'replica' || c.role === 'monitor') return;
   c.role = 'monitor';
   c.server.monitors.add(c);
   c.reply.ok();

@@ -30,6 +30,19 @@ test('MONITOR streams other clients\' commands in Redis\'s format, skips admin c
   m.close();
 });
 
+test('MONITOR twice replies once; MONITOR inside MULTI is refused at EXEC', async () => {
+  const m = await srv.client();
+  m.writeRaw('MONITOR\r\nMONITOR\r\nECHO done\r\n');
+  assert.equal(await m.read(), 'OK');
+  assert.equal(await m.read(), 'done', 'the second MONITOR has no reply');
+  m.close();
+  const t = await srv.client();
+  assert.equal(await t.call('MULTI'), 'OK');
+  assert.equal(await t.call('MONITOR'), 'QUEUED');
+  assert.deepEqual(await t.call('EXEC'), [new RespError("ERR MONITOR isn't allowed for DENY BLOCKING client")]);
+  t.close();
+});
+
 test('SLOWLOG GET/LEN/RESET with the entry layout and count rules', async () => {
   assert.equal(await c.call('SLOWLOG', 'RESET'), 'OK');
   await c.call('CLIENT', 'SETNAME', 'slow-one');
