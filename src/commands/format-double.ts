@@ -1,11 +1,6 @@
-// Redis 7.0's textual forms of doubles, so replies match byte for byte.
-//
-// - formatDouble: what addReplyDouble sends (ZSCORE, WITHSCORES, ZINCRBY): printf "%.17g",
-//   e.g. 1.1 -> "1.1000000000000001", 1e20 -> "1e+20", and "inf"/"-inf".
-// - formatHumanDouble: what HINCRBYFLOAT stores and replies. Redis sums in long double and prints
-//   "%.17Lf" with trailing zeros trimmed; we sum in double and print the shortest round-trip
-//   digits in plain (never exponent) notation, which gives the same text for everyday values
-//   (10.5 + 0.1 -> "10.6") but not where long double's extra precision shows (1e20 + 10.6).
+// Redis 7.0's text for a double reply (addReplyDouble: ZSCORE, WITHSCORES, ZINCRBY, ZSCAN's
+// d2string): printf "%.17g", e.g. 1.1 -> "1.1000000000000001", 1e20 -> "1e+20", and
+// "inf"/"-inf" spelled out. HINCRBYFLOAT's long-double text lives with INCRBYFLOAT (strings.ts).
 
 /** printf("%.17g", d) with Redis's explicit "inf"/"-inf". */
 export function formatDouble(d: number): string {
@@ -30,17 +25,4 @@ export function formatDouble(d: number): string {
   else s = '0.' + '0'.repeat(-x - 1) + digits;
   if (s.includes('.')) s = s.replace(/\.?0+$/, '');
   return sign + s;
-}
-
-/** A finite double in plain decimal notation with no trailing zeros (HINCRBYFLOAT's output). */
-export function formatHumanDouble(d: number): string {
-  if (d === 0) return '0';
-  const s = String(d);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const sign = d < 0 ? '-' : '';
-  const digits = s.slice(sign.length, e).replace('.', '');
-  const x = Number(s.slice(e + 1));
-  if (x >= 0) return sign + digits + '0'.repeat(Math.max(0, x + 1 - digits.length));
-  return sign + '0.' + '0'.repeat(-x - 1) + digits;
 }

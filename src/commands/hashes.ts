@@ -1,11 +1,12 @@
 // Hash commands (HSET ... HSCAN). A hash is a Map from field to value (both latin1 strings); its
-// insertion order is the order Redis's listpack encoding returns fields in.
+// insertion order is the order Redis's listpack encoding returns fields in. HINCRBYFLOAT adds in
+// emulated long double (strings.ts), as Redis does, so its text matches byte for byte.
 
 import { command, CommandSpec } from './command';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseDouble, parseInt64 } from './args';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64 } from './args';
 import type { Client } from '../server/client';
 import { HashValue } from '../keyspace/values';
-import { formatHumanDouble } from './format-double';
+import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings';
 import { afterChange, hashSet, longArg, lookupRead, lookupWrite, randomPicks, scanAggregate, scanTarget } from './type-helpers';
 
 const INT64_MAX = 9223372036854775807n;
@@ -161,33 +162,30 @@ function hincrby(c: Client, argv: string[]): void {
 }
 
 function hincrbyfloat(c: Client, argv: string[]): void {
-  const incr = parseDouble(argv[3]);
+  const incr = parseLongDouble(argv[3]);
   if (incr === null) {
     c.reply.error('ERR value is not a valid float');
     return;
   }
-  if (!Number.isFinite(incr)) {
+  // LongDouble marks an infinity with m = -1.
+  if (incr.m < 0n) {
     c.reply.error('ERR value is NaN or Infinity');
     return;
   }
   const w = hashForWrite(c, argv[1]);
   if (w === null) return;
   const cur = w.h.map.get(argv[2]);
-  let value = 0;
-  if (cur !== undefined) {
-    const v = parseDouble(cur);
-    if (v === null) {
-      c.reply.error('ERR hash value is not a float');
-      return;
-    }
-    value = v;
+  const value = cur === undefined ? incr : parseLongDouble(cur);
+  if (value === null) {
+    c.reply.error('ERR hash value is not a float');
+    return;
   }
-  const result = value + incr;
-  if (!Number.isFinite(result)) {
+  const result = cur === undefined ? incr : addLongDouble(value, incr);
+  if (result === null) {
     c.reply.error('ERR increment would produce NaN or Infinity');
     return;
   }
-  const text = formatHumanDouble(result);
+  const text = formatLongDoubleHuman(result);
   hashSet(c, w.h, argv[2], text);
   commit(c, argv[1], w.h, w.created);
   c.server.dirty++;

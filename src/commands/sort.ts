@@ -99,6 +99,8 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     sortBy = null;
   }
 
+  // Redis converts a listpack sorted set to a skiplist before sorting it, and it stays so.
+  if (v instanceof ZSetValue) v.encoding = 'skiplist';
   let elements: string[];
   if (v === undefined) elements = [];
   else if (v instanceof ListValue) elements = v.items.toArray();

@@ -98,12 +98,12 @@ export function newZSetFor(c: Client, firstMember: string): ZSetValue {
 
 /** Adds or updates a sorted-set member, moving listpack -> skiplist as zsetAdd does. */
 export function zsetAdd(c: Client, z: ZSetValue, member: string, score: number): boolean {
-  // A listpack stores -0 as the integer 0, so Redis reads it back as 0.
-  const added = z.zset.add(member, z.encoding === 'listpack' && score === 0 ? 0 : score);
-  if (added && z.encoding === 'listpack') {
-    if (z.zset.size > c.server.config.int('zset-max-listpack-entries') || member.length > c.server.config.int('zset-max-listpack-value')) z.encoding = 'skiplist';
+  // Redis converts before inserting a member that would not fit, so the new member already
+  // lands in the skiplist; a listpack stores -0 as the integer 0 and reads it back as 0.
+  if (z.encoding === 'listpack' && !z.zset.has(member)) {
+    if (z.zset.size + 1 > c.server.config.int('zset-max-listpack-entries') || member.length > c.server.config.int('zset-max-listpack-value')) z.encoding = 'skiplist';
   }
-  return added;
+  return z.zset.add(member, z.encoding === 'listpack' && score === 0 ? 0 : score);
 }
 
 /** The encoding a sorted set built by a *STORE command ends with (zsetConvertToListpackIfNeeded). */
@@ -111,7 +111,13 @@ export function settleZSetEncoding(c: Client, z: ZSetValue): void {
   let maxLen = 0;
   for (const [m] of z.zset.entries()) if (m.length > maxLen) maxLen = m.length;
   z.encoding = z.size <= c.server.config.int('zset-max-listpack-entries') && maxLen <= c.server.config.int('zset-max-listpack-value') ? 'listpack' : 'skiplist';
-  if (z.encoding === 'listpack') for (const [m, s] of [...z.zset.entries()]) if (Object.is(s, -0)) z.zset.remove(m) && z.zset.add(m, 0);
+  if (z.encoding !== 'listpack') return;
+  for (const [m, s] of [...z.zset.entries()]) {
+    if (Object.is(s, -0)) {
+      z.zset.remove(m);
+      z.zset.add(m, 0);
+    }
+  }
 }
 
 /** Reply an array of strings as a RESP3 set / RESP2 array. */

@@ -228,6 +228,23 @@ function zcount(c: Client, argv: string[]): void {
   c.reply.int(z === undefined ? 0 : countBetween(z, z.zset.firstInRange(r), z.zset.lastInRange(r)));
 }
 
+/** ZLEXCOUNT as Redis computes it per encoding (they differ only when scores are mixed). */
+function lexCount(z: ZSetValue, r: LexRange): number {
+  const linear = z.encoding === 'listpack';
+  const first = z.zset.firstInLexRange(r, linear);
+  if (first === null) return 0;
+  if (linear) {
+    let n = 0;
+    for (let x: ZNode | null = first; x !== null && lexBelowMax(x.member, r); x = x.forward) n++;
+    return n;
+  }
+  const size = z.size;
+  let count = size - z.zset.rank(first.member)!;
+  const last = z.zset.lastInLexRange(r, false);
+  if (last !== null) count -= size - 1 - z.zset.rank(last.member)!;
+  return count;
+}
+
 function zlexcount(c: Client, argv: string[]): void {
   const r = parseLexRange(argv[2], argv[3]);
   if (r === null) {
@@ -236,7 +253,7 @@ function zlexcount(c: Client, argv: string[]): void {
   }
   const z = lookupRead(c, argv[1], ZSetValue);
   if (z === null) return;
-  c.reply.int(z === undefined ? 0 : countBetween(z, z.zset.firstInLexRange(r), z.zset.lastInLexRange(r)));
+  c.reply.int(z === undefined ? 0 : lexCount(z, r));
 }
 
 // ---- ZRANGE family -----------------------------------------------------------------------------
@@ -343,7 +360,7 @@ function collectRange(z: ZSetValue, q: RangeSpec): Pair[] {
   if (q.offset > 0 && q.offset >= size) return out;
   let n: ZNode | null;
   if (q.kind === 'score') n = q.rev ? z.zset.lastInRange(q.score!) : z.zset.firstInRange(q.score!);
-  else n = q.rev ? z.zset.lastInLexRange(q.lex!) : z.zset.firstInLexRange(q.lex!);
+  else n = q.rev ? z.zset.lastInLexRange(q.lex!, z.encoding === 'listpack') : z.zset.firstInLexRange(q.lex!, z.encoding === 'listpack');
   // Redis skips `offset` nodes without checking the range; a negative offset never ends.
   if (q.offset < 0) return out;
   for (let skip = q.offset; n !== null && skip > 0; skip--) n = q.rev ? n.prev : n.forward;
@@ -728,7 +745,9 @@ function zrandmember(c: Client, argv: string[]): void {
     c.reply.arrayHeader(0);
     return;
   }
-  replyPairs(c, randomPicks([...z.zset.entries()], count), withScores);
+  // Asking for at least the whole set returns it highest score first, as Redis does.
+  const all = [...z.zset.entries()];
+  replyPairs(c, count >= all.length ? all.reverse() : randomPicks(all, count), withScores);
 }
 
 function zscan(c: Client, argv: string[]): void {

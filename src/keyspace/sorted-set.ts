@@ -46,6 +46,14 @@ export interface LexRange {
   maxInf: -1 | 0 | 1;
 }
 
+/** sdscmplex(min, max): "-" sorts below and "+" above every string (and equal to itself). */
+function compareLexBounds(r: LexRange): number {
+  if (r.minInf !== 0 && r.minInf === r.maxInf) return 0;
+  if (r.minInf < 0 || r.maxInf > 0) return -1;
+  if (r.minInf > 0 || r.maxInf < 0) return 1;
+  return r.min < r.max ? -1 : r.min > r.max ? 1 : 0;
+}
+
 function before(aScore: number, aMember: string, bScore: number, bMember: string): boolean {
   return aScore < bScore || (aScore === bScore && aMember < bMember);
 }
@@ -186,8 +194,18 @@ export class SortedSet {
     return x !== this.head && aboveMin(x.score, r) ? x : null;
   }
 
-  /** The first node whose member is inside the lex range, or null. */
-  firstInLexRange(r: LexRange): ZNode | null {
+  /**
+   * The first node whose member is inside the lex range, or null. Lex ranges assume equal
+   * scores; with mixed scores Redis's answer depends on how it walks, so this walks the same way:
+   * `linear` scans from the head as Redis does over a listpack, otherwise it descends the
+   * skiplist levels as zslFirstInLexRange does.
+   */
+  firstInLexRange(r: LexRange, linear: boolean): ZNode | null {
+    if (!this.lexRangeMayMatch(r)) return null;
+    if (linear) {
+      for (let n = this.head.next[0]; n !== null; n = n.next[0]) if (lexAboveMin(n.member, r)) return lexBelowMax(n.member, r) ? n : null;
+      return null;
+    }
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       while (x.next[i] !== null && !lexAboveMin(x.next[i]!.member, r)) x = x.next[i]!;
@@ -196,13 +214,26 @@ export class SortedSet {
     return n !== null && lexBelowMax(n.member, r) ? n : null;
   }
 
-  /** The last node whose member is inside the lex range, or null. */
-  lastInLexRange(r: LexRange): ZNode | null {
+  /** The last node whose member is inside the lex range, or null (see firstInLexRange). */
+  lastInLexRange(r: LexRange, linear: boolean): ZNode | null {
+    if (!this.lexRangeMayMatch(r)) return null;
+    if (linear) {
+      for (let n = this.tail; n !== null; n = n.prev) if (lexBelowMax(n.member, r)) return lexAboveMin(n.member, r) ? n : null;
+      return null;
+    }
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       while (x.next[i] !== null && lexBelowMax(x.next[i]!.member, r)) x = x.next[i]!;
     }
     return x !== this.head && lexAboveMin(x.member, r) ? x : null;
+  }
+
+  /** zslIsInLexRange: the range is not empty, the tail is >= min and the head <= max. */
+  private lexRangeMayMatch(r: LexRange): boolean {
+    const cmp = compareLexBounds(r);
+    if (cmp > 0 || (cmp === 0 && (r.minex || r.maxex))) return false;
+    const first = this.head.next[0];
+    return first !== null && lexAboveMin(this.tail!.member, r) && lexBelowMax(first.member, r);
   }
 
   private randomLevel(): number {
