@@ -97,13 +97,18 @@ function moveOne(c: Client, src: string, dst: string, from: ListEnd, to: ListEnd
   return true;
 }
 
-function blmove(c: Client, src: string, dst: string, from: ListEnd, to: ListEnd, timeout: string, effect: string[]): void {
+/**
+ * BLMOVE/BRPOPLPUSH. `effect` is what a move propagates as: done at once, Redis rewrites the
+ * command with the arguments as sent (LMOVE s d RIGHT left); served after blocking, it builds
+ * LMOVE with lowercase ends, so `effect` is told which.
+ */
+function blmove(c: Client, src: string, dst: string, from: ListEnd, to: ListEnd, timeout: string, effect: (served: boolean) => string[]): void {
   const deadline = timeoutArg(c, timeout);
   if (deadline === null) return;
   popOrBlock(
     c, [src], deadline,
-    () => moveOne(c, src, dst, from, to, effect),
-    (c) => !isWrongType(c, src, ListValue) && !isWrongType(c, dst, ListValue) && moveOne(c, src, dst, from, to, effect),
+    () => moveOne(c, src, dst, from, to, effect(false)),
+    (c) => !isWrongType(c, src, ListValue) && !isWrongType(c, dst, ListValue) && moveOne(c, src, dst, from, to, effect(true)),
     replyNullArray,
     (c) => c.reply.nullBulk(),
   );
@@ -187,13 +192,13 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
       if (from === null) return;
       const to = listEndArg(c, argv[4]);
       if (to === null) return;
-      blmove(c, argv[1], argv[2], from, to, argv[5], ['LMOVE', argv[1], argv[2], from.toUpperCase(), to.toUpperCase()]);
+      blmove(c, argv[1], argv[2], from, to, argv[5], (served) => ['LMOVE', argv[1], argv[2], served ? from : argv[3], served ? to : argv[4]]);
     },
   }),
   command({
     ...L, name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
     summary: 'Pop an element from a list, push it to another list and return it; or block until one is available', since: '2.2.0', complexity: 'O(1)',
-    handler: (c, argv) => blmove(c, argv[1], argv[2], 'right', 'left', argv[3], ['RPOPLPUSH', argv[1], argv[2]]),
+    handler: (c, argv) => blmove(c, argv[1], argv[2], 'right', 'left', argv[3], () => ['RPOPLPUSH', argv[1], argv[2]]),
   }),
   command({
     ...L, name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'],

@@ -119,7 +119,7 @@ test('BLMOVE and BRPOPLPUSH served after a push propagate as LMOVE and RPOPLPUSH
   h.run(pusher, 'LPUSH', 'src', 'e');
   assert.deepEqual(replies(a), ['e']);
   assert.deepEqual(replies(b), ['e']);
-  assert.deepEqual(h.fed(), [['SELECT', '0'], ['LPUSH', 'src', 'e'], ['LMOVE', 'src', 'mid', 'LEFT', 'RIGHT'], ['RPOPLPUSH', 'mid', 'dst']]);
+  assert.deepEqual(h.fed(), [['SELECT', '0'], ['LPUSH', 'src', 'e'], ['LMOVE', 'src', 'mid', 'left', 'right'], ['RPOPLPUSH', 'mid', 'dst']]);
   assert.deepEqual(h.run(pusher, 'LRANGE', 'dst', '0', '-1'), [['e']]);
 });
 
