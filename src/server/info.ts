@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { Server } from './server';
 import { REDIS_COMPAT_VERSION, TANDEM_VERSION } from './version';
+import { expireCycleOf } from '../keyspace/expire-cycle';
+import { pubsubOf } from '../pubsub/pubsub';
 
 /** Section names in the order Redis prints them, with the title of their `# Title` line. */
 const SECTIONS: ReadonlyArray<[string, string]> = [
@@ -291,6 +293,9 @@ function persistenceSection(server: Server): string[] {
 function statsSection(server: Server): string[] {
   const s = server.stats;
   const ks = server.keyspace;
+  const repl = server.replStats;
+  const expiry = expireCycleOf(server)?.stats;
+  const pubsub = pubsubOf(server);
   return [
     `total_connections_received:${s.totalConnections}`,
     `total_commands_processed:${s.totalCommands}`,
@@ -304,22 +309,22 @@ function statsSection(server: Server): string[] {
     'instantaneous_input_repl_kbps:0.00',
     'instantaneous_output_repl_kbps:0.00',
     `rejected_connections:${s.rejectedConnections}`,
-    'sync_full:0',
-    'sync_partial_ok:0',
-    'sync_partial_err:0',
+    `sync_full:${repl.syncFull}`,
+    `sync_partial_ok:${repl.syncPartialOk}`,
+    `sync_partial_err:${repl.syncPartialErr}`,
     `expired_keys:${ks.expiredKeys}`,
-    'expired_stale_perc:0.00',
-    'expired_time_cap_reached_count:0',
-    'expire_cycle_cpu_milliseconds:0',
+    `expired_stale_perc:${((expiry?.stalePerc ?? 0) * 100).toFixed(2)}`,
+    `expired_time_cap_reached_count:${expiry?.timeCapReached ?? 0}`,
+    `expire_cycle_cpu_milliseconds:${Math.round(expiry?.cpuMs ?? 0)}`,
     `evicted_keys:${s.evictedKeys}`,
     'evicted_clients:0',
     'total_eviction_exceeded_time:0',
     'current_eviction_exceeded_time:0',
     `keyspace_hits:${ks.hits}`,
     `keyspace_misses:${ks.misses}`,
-    'pubsub_channels:0',
-    'pubsub_patterns:0',
-    'pubsubshard_channels:0',
+    `pubsub_channels:${pubsub.channelCount}`,
+    `pubsub_patterns:${pubsub.patternCount}`,
+    `pubsubshard_channels:${pubsub.activeNames('shard', null).length}`,
     'latest_fork_usec:0',
     'total_forks:0',
     'migrate_cached_sockets:0',

@@ -89,6 +89,8 @@ test('stats, errorstats, commandstats and keyspace count what happened', async (
   await c2.call('GET', 'missing');
   await c2.call('NOSUCHCOMMAND');
   await c2.call('GET');
+  const subscriber = await srv.client();
+  await subscriber.call('SUBSCRIBE', 'news');
   const text = await info('stats', 'errorstats', 'commandstats', 'keyspace', 'persistence');
   assert.ok(Number(field(text, 'keyspace_hits')) >= 1);
   assert.ok(Number(field(text, 'keyspace_misses')) >= 1);
@@ -100,6 +102,9 @@ test('stats, errorstats, commandstats and keyspace count what happened', async (
   assert.equal(field(text, 'db0'), 'keys=1,expires=0,avg_ttl=0');
   assert.ok(Number(field(text, 'rdb_changes_since_last_save')) >= 1);
   assert.equal(field(text, 'loading'), '0');
+  assert.equal(field(text, 'pubsub_channels'), '1');
+  assert.equal(field(text, 'sync_full'), '0');
+  subscriber.close();
   c2.close();
 });
 
