@@ -180,7 +180,7 @@ export class Server {
     const maxclients = this.config.int('maxclients');
     if (this.clients.size >= maxclients) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      closeAfterWrite(socket, '-ERR max number of clients reached\r\n');
       return;
     }
     if (this.refusedByProtectedMode(socket)) return;
@@ -200,7 +200,7 @@ export class Server {
       protectedMode: this.config.bool('protected-mode'),
       defaultUserNopass: this.acl.defaultUserIsNopass(),
     });
-    if (refused) socket.end(PROTECTED_MODE_DENIED);
+    if (refused) closeAfterWrite(socket, PROTECTED_MODE_DENIED);
     return refused;
   }
 
@@ -316,10 +316,7 @@ export class Server {
       }
       if (this.outputBufferOverLimit(c, socket)) return;
     }
-    if (c.closeAfterReply) {
-      if (socket) socket.end();
-      this.closeClient(c);
-    }
+    if (c.closeAfterReply) this.closeClient(c);
   }
 
   /** Applies client-output-buffer-limit for the client's class; closes the client when over. */
@@ -352,7 +349,7 @@ export class Server {
     this.clients.delete(c.id);
     c.reply.discard();
     if (c.socket && !c.socket.destroyed) {
-      if (c.closeAfterReply) c.socket.end();
+      if (c.closeAfterReply) closeAfterWrite(c.socket);
       else c.socket.destroy();
     }
   }
@@ -445,6 +442,18 @@ export class Server {
   addKeyspaceListener(l: KeyspaceListener): void {
     this.keyspace.listeners.push(l);
   }
+}
+
+/**
+ * Writes the last bytes and then closes both directions, as Redis's close() after a final reply:
+ * nothing more is read from the peer, and a peer that never reads cannot keep the socket open.
+ */
+function closeAfterWrite(socket: net.Socket, last?: string): void {
+  socket.pause();
+  if (last === undefined) socket.end();
+  else socket.end(last);
+  socket.once('finish', () => socket.destroy());
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 /**
