@@ -1,0 +1,244 @@
+// Master–replica replication between Tandem servers: the exact propagated stream (seen by a
+// fake replica), full sync with the tutorials' configs, partial resync after a lost link and
+// after a sibling's promotion, chains, gates (READONLY, MASTERDOWN, NOREPLICAS), WAIT, and
+// consistency while writing with expiries during a sync.
+
+import { test, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { startServer, ServerProcess, REPO_ROOT } from '../helpers/server';
+import { RespClient, RespError } from '../helpers/resp-client';
+import { FakeReplica } from '../helpers/fake-replica';
+import { waitFor } from '../helpers/wait';
+
+const SEEDS = path.resolve(REPO_ROOT, '..', 'shared', 'seed-configs');
+const FAST = ['--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1', '--save', ''];
+
+const running: ServerProcess[] = [];
+after(async () => {
+  for (const s of running) await s.stop();
+});
+
+async function start(args: string[] = [], configFile?: string): Promise<ServerProcess> {
+  const s = await startServer({ args: [...FAST, ...args], configFile });
+  running.push(s);
+  return s;
+}
+
+async function info(c: RespClient, section = 'replication'): Promise<Record<string, string>> {
+  const text = (await c.call('INFO', section)) as string;
+  const out: Record<string, string> = {};
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+async function linkUp(c: RespClient): Promise<void> {
+  await waitFor('master_link_status:up', async () => (await info(c)).master_link_status === 'up');
+}
+
+async function sameOffset(master: RespClient, replica: RespClient): Promise<number> {
+  return waitFor('equal replication offsets', async () => {
+    const m = (await info(master)).master_repl_offset;
+    const r = (await info(replica)).slave_repl_offset;
+    return m === r ? Number(m) : false;
+  });
+}
+
+test('a fake replica receives the RDB, then exactly the propagated effects', async () => {
+  const m = await start();
+  const c = await m.client();
+  await c.call('SET', 'before', '1');
+  const fake = await FakeReplica.attach(m.port);
+  assert.match(fake.psyncReply, /^\+FULLRESYNC [0-9a-f]{40} \d+$/);
+  assert.equal(fake.rdb!.toString('latin1', 0, 9), 'REDIS0010');
+  assert.ok(fake.rdb!.includes('before'));
+  assert.equal(await c.call('SET', 'k', 'v', 'EX', '100'), 'OK');
+  const text = await fake.waitFor('the SET', (t) => t.includes('PXAT'));
+  const m1 = /^\*2\r\n\$6\r\nSELECT\r\n\$1\r\n0\r\n\*5\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$1\r\nv\r\n\$4\r\nPXAT\r\n\$13\r\n(\d{13})\r\n$/.exec(text);
+  assert.ok(m1, JSON.stringify(text));
+  const expireAt = Number(m1[1]);
+  assert.ok(Math.abs(expireAt - (Date.now() + 100_000)) < 5000);
+  const i = await info(c);
+  assert.equal(i.connected_slaves, '1');
+  assert.equal(i.master_replid, fake.replid);
+  assert.equal(Number(i.master_repl_offset), fake.offset);
+  assert.equal(i.repl_backlog_active, '1');
+
+  // A second replica continues from the first one's offset: +CONTINUE and only the missing bytes.
+  await c.call('DEL', 'k');
+  const tail = await fake.waitFor('the DEL', (t) => t.endsWith('*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n'));
+  const cont = await FakeReplica.attach(m.port, { replid: fake.replid, offset: fake.offset - 14 + 1 });
+  assert.equal(cont.psyncReply, `+CONTINUE ${fake.replid}`);
+  await cont.waitFor('the backlog tail', (t) => t.length >= 14);
+  assert.equal(cont.text().slice(0, 14), tail.slice(-14));
+  assert.match(m.log(), /Partial resynchronization request from 127\.0\.0\.1:1 accepted\. Sending 14 bytes of backlog starting from offset \d+\./);
+  const stats = await info(c, 'stats');
+  assert.equal(stats.sync_full, '1');
+  assert.equal(stats.sync_partial_ok, '1');
+  fake.close();
+  cont.close();
+  c.close();
+});
+
+test('tutorial-docker configs: password, renamed KEYS, full sync, read-only replica, ROLE', async () => {
+  const m = await start([], path.join(SEEDS, 'tutorial-docker', 'redis-master.conf'));
+  const mc = await m.client();
+  assert.equal(await mc.call('AUTH', '123456'), 'OK');
+  for (let i = 0; i < 50; i++) await mc.call('SET', `k${i}`, `v${i}`);
+  await mc.call('RPUSH', 'list', 'a', 'b', 'c');
+  const r = await start(['--slaveof', '127.0.0.1', String(m.port)], path.join(SEEDS, 'tutorial-docker', 'redis-slave1.conf'));
+  const rc = await r.client();
+  assert.equal(await rc.call('AUTH', '123456'), 'OK');
+  await linkUp(rc);
+  assert.equal(await rc.call('GET', 'k42'), 'v42');
+  assert.deepEqual(await rc.call('LRANGE', 'list', '0', '-1'), ['a', 'b', 'c']);
+  await mc.call('SET', 'later', 'x');
+  await waitFor('the later write', async () => (await rc.call('GET', 'later')) === 'x');
+  assert.ok((await rc.call('KEYS', '*')) instanceof RespError);
+  assert.deepEqual(await rc.call('SET', 'w', '1'), new RespError("READONLY You can't write against a read only replica."));
+  const role = (await rc.call('ROLE')) as unknown[];
+  assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', m.port, 'connected']);
+  const mrole = (await mc.call('ROLE')) as unknown[];
+  assert.equal(mrole[0], 'master');
+  assert.deepEqual((mrole[2] as unknown[][])[0].slice(0, 2), ['127.0.0.1', String(r.port)]);
+  const ri = await info(rc);
+  assert.equal(ri.role, 'slave');
+  assert.equal(ri.master_port, String(m.port));
+  assert.equal(ri.slave_read_only, '1');
+  const mi = await info(mc);
+  assert.match(mi.slave0, new RegExp(`^ip=127\\.0\\.0\\.1,port=${r.port},state=online,offset=\\d+,lag=\\d+$`));
+  assert.equal(mi.master_replid, ri.master_replid);
+  await sameOffset(mc, rc);
+  assert.match(r.log(), /Partial resynchronization not possible \(no cached master\)/);
+  assert.match(r.log(), /MASTER <-> REPLICA sync: Finished with success/);
+  mc.close();
+  rc.close();
+});
+
+test('a killed master link resumes with a partial resync; WAIT counts the replica', async () => {
+  const m = await start();
+  const r = await start(['--replicaof', '127.0.0.1', String(m.port)]);
+  const mc = await m.client();
+  const rc = await r.client();
+  await linkUp(rc);
+  await mc.call('SET', 'a', '1');
+  assert.equal(await mc.call('WAIT', '1', '5000'), 1);
+  assert.equal(await rc.call('CLIENT', 'KILL', 'TYPE', 'master'), 1);
+  await mc.call('SET', 'b', '2');
+  await waitFor('b on the replica', async () => (await rc.call('GET', 'b')) === '2');
+  assert.match(r.log(), /Trying a partial resynchronization \(request [0-9a-f]{40}:\d+\)\./);
+  assert.match(r.log(), /Successful partial resynchronization with master\./);
+  const stats = await info(mc, 'stats');
+  assert.equal(stats.sync_full, '1');
+  assert.equal(stats.sync_partial_ok, '1');
+  assert.equal(await mc.call('WAIT', '2', '200'), 1);
+  mc.close();
+  rc.close();
+});
+
+test('after a promotion a sibling continues partially and the chain keeps one history', async () => {
+  const a = await start();
+  const ac = await a.client();
+  await ac.call('SET', 'x', '1');
+  const b = await start(['--replicaof', '127.0.0.1', String(a.port)]);
+  const c = await start(['--replicaof', '127.0.0.1', String(a.port)]);
+  const bc = await b.client();
+  const cc = await c.client();
+  await linkUp(bc);
+  await linkUp(cc);
+  await ac.call('SET', 'y', '2');
+  await sameOffset(ac, bc);
+  await sameOffset(ac, cc);
+  const oldId = (await info(ac)).master_replid;
+  await a.stop();
+
+  assert.equal(await bc.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+  const bi = await info(bc);
+  assert.equal(bi.role, 'master');
+  assert.equal(bi.master_replid2, oldId);
+  assert.notEqual(bi.master_replid, oldId);
+  assert.equal(await cc.call('REPLICAOF', '127.0.0.1', String(b.port)), 'OK');
+  await linkUp(cc);
+  assert.match(c.log(), /Successful partial resynchronization with master\./);
+  assert.match(c.log(), /Master replication ID changed to [0-9a-f]{40}/);
+  assert.equal((await info(bc, 'stats')).sync_partial_ok, '1');
+  assert.equal(await bc.call('SET', 'z', '3'), 'OK');
+  await waitFor('z on the sibling', async () => (await cc.call('GET', 'z')) === '3');
+  assert.equal(await cc.call('GET', 'x'), '1');
+
+  // A third server chained below C sees the same replid and offsets as B.
+  const d = await start(['--replicaof', '127.0.0.1', String(c.port)]);
+  const dc = await d.client();
+  await linkUp(dc);
+  await bc.call('SET', 'chained', 'yes');
+  await waitFor('the chained write', async () => (await dc.call('GET', 'chained')) === 'yes');
+  const off = await sameOffset(bc, cc);
+  await waitFor('D at the same offset', async () => Number((await info(dc)).slave_repl_offset) >= off);
+  assert.equal((await info(dc)).master_replid, (await info(bc)).master_replid);
+  bc.close();
+  cc.close();
+  dc.close();
+});
+
+test('min-replicas-to-write refuses writes without good replicas', async () => {
+  const m = await start(['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10']);
+  const mc = await m.client();
+  assert.deepEqual(await mc.call('SET', 'k', 'v'), new RespError('NOREPLICAS Not enough good replicas to write.'));
+  assert.equal((await info(mc)).min_slaves_good_slaves, '0');
+  const r = await start(['--replicaof', '127.0.0.1', String(m.port)]);
+  const rc = await r.client();
+  await linkUp(rc);
+  await waitFor('a good replica', async () => (await mc.call('SET', 'k', 'v')) === 'OK');
+  assert.equal((await info(mc)).min_slaves_good_slaves, '1');
+  mc.close();
+  rc.close();
+});
+
+test('a replica with its master down: MASTERDOWN when serving stale data is off; bad masterauth is retried', async () => {
+  const m = await start(['--requirepass', 'secret']);
+  const r = await start(['--replicaof', '127.0.0.1', String(m.port), '--masterauth', 'wrong', '--replica-serve-stale-data', 'no']);
+  const rc = await r.client();
+  await waitFor('the AUTH failure in the log', () => /Unable to AUTH to MASTER: -WRONGPASS/.test(r.log()));
+  assert.deepEqual(await rc.call('GET', 'k'), new RespError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."));
+  const down = await info(rc);
+  assert.equal(down.master_link_status, 'down');
+  assert.equal(down.master_link_down_since_seconds, '-1');
+  // Accepting the replica's password on the master lets the next attempt through.
+  const mc = await m.client();
+  assert.equal(await mc.call('AUTH', 'secret'), 'OK');
+  assert.equal(await mc.call('ACL', 'SETUSER', 'default', '>wrong'), 'OK');
+  await linkUp(rc);
+  assert.equal(await rc.call('GET', 'k'), null);
+  rc.close();
+  mc.close();
+});
+
+test('writes with expiries during a full sync end with equal datasets and offsets', async () => {
+  const m = await start(['--enable-debug-command', 'yes', '--hz', '50']);
+  const mc = await m.client();
+  for (let i = 0; i < 2000; i++) mc.writeRaw(`SET seed:${i} ${'v'.repeat(i % 50)} PX ${i % 3 === 0 ? 300 + i : 600000}\r\n`);
+  for (let i = 0; i < 2000; i++) await mc.read();
+  const r = await start(['--replicaof', '127.0.0.1', String(m.port), '--enable-debug-command', 'yes']);
+  let writes = 0;
+  const deadline = Date.now() + 1500;
+  while (Date.now() < deadline) {
+    const n = writes++;
+    await mc.call('SET', `live:${n}`, String(n), 'PX', String(n % 2 === 0 ? 200 : 600000));
+    await mc.call('INCR', 'counter');
+    await mc.call('RPUSH', `list:${n % 5}`, String(n));
+    if (n % 7 === 0) await mc.call('DEL', `seed:${n}`);
+  }
+  const rc = await r.client();
+  await linkUp(rc);
+  assert.equal(await rc.call('GET', 'counter'), String(writes));
+  await waitFor('equal digests after expiry settles', async () => {
+    await sameOffset(mc, rc);
+    return (await mc.call('DEBUG', 'DIGEST')) === (await rc.call('DEBUG', 'DIGEST'));
+  }, 20000);
+  assert.equal(await mc.call('DBSIZE'), await rc.call('DBSIZE'));
+  mc.close();
+  rc.close();
+});
