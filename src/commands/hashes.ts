@@ -7,7 +7,8 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64 } from './args';
 import type { Client } from '../server/client';
 import { HashValue } from '../keyspace/values';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings';
-import { afterChange, hashSet, longArg, lookupRead, lookupWrite, randomPicks, scanAggregate, scanTarget } from './type-helpers';
+import { NOTIFY } from '../pubsub/notify';
+import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, randomPicks, scanAggregate, scanTarget } from './type-helpers';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -19,10 +20,11 @@ function hashForWrite(c: Client, key: string): { h: HashValue; created: boolean 
   return h === undefined ? { h: new HashValue(), created: true } : { h, created: false };
 }
 
-/** Stores a created hash or signals an in-place change. */
-function commit(c: Client, key: string, h: HashValue, created: boolean): void {
+/** Stores a created hash or signals an in-place change, and publishes `event`. */
+function commit(c: Client, key: string, h: HashValue, created: boolean, event: string): void {
   if (created) c.server.keyspace.set(c.db, key, h);
   else c.server.keyspace.modified(c.db, key);
+  notify(c, NOTIFY.HASH, event, key);
 }
 
 function setPairs(c: Client, argv: string[]): number | null {
@@ -34,7 +36,7 @@ function setPairs(c: Client, argv: string[]): number | null {
   if (w === null) return null;
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (hashSet(c, w.h, argv[i], argv[i + 1])) created++;
-  commit(c, argv[1], w.h, w.created);
+  commit(c, argv[1], w.h, w.created, 'hset');
   c.server.dirty += (argv.length - 2) / 2;
   return created;
 }
@@ -56,7 +58,7 @@ function hsetnx(c: Client, argv: string[]): void {
     return;
   }
   hashSet(c, w.h, argv[2], argv[3]);
-  commit(c, argv[1], w.h, w.created);
+  commit(c, argv[1], w.h, w.created, 'hset');
   c.server.dirty++;
   c.reply.int(1);
 }
@@ -83,7 +85,7 @@ function hdel(c: Client, argv: string[]): void {
       if (h.map.delete(argv[i])) deleted++;
       if (h.size === 0) break;
     }
-    if (deleted > 0) afterChange(c, argv[1], h);
+    if (deleted > 0) afterChange(c, argv[1], h, NOTIFY.HASH, 'hdel');
   }
   c.server.dirty += deleted;
   c.reply.int(deleted);
@@ -156,7 +158,7 @@ function hincrby(c: Client, argv: string[]): void {
     return;
   }
   hashSet(c, w.h, argv[2], String(result));
-  commit(c, argv[1], w.h, w.created);
+  commit(c, argv[1], w.h, w.created, 'hincrby');
   c.server.dirty++;
   c.reply.int(result);
 }
@@ -187,7 +189,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
   }
   const text = formatLongDoubleHuman(result);
   hashSet(c, w.h, argv[2], text);
-  commit(c, argv[1], w.h, w.created);
+  commit(c, argv[1], w.h, w.created, 'hincrbyfloat');
   c.server.dirty++;
   // Propagated as the resulting value so replicas never redo float arithmetic.
   c.propagateArgv = ['HSET', argv[1], argv[2], text];

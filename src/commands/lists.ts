@@ -2,8 +2,9 @@
 // it as a quicklist.
 //
 // listPush/listPop/listMove are the primitives: they change the list, delete the key when it
-// empties and notify the keyspace, so the blocking commands (BLPOP, BLMOVE, BLMPOP) reuse them
-// and wake-ups happen from the keyspace listeners.
+// empties, notify the keyspace and publish the keyspace events ("lpush", "rpop", "del"), so the
+// blocking commands (BLPOP, BLMOVE, BLMPOP) reuse them and wake-ups happen from the keyspace
+// listeners.
 
 import { command, CommandSpec } from './command';
 import { ERR_SYNTAX } from './args';
@@ -11,7 +12,8 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/keyspace';
 import { ListValue } from '../keyspace/values';
-import { afterChange, longArg, lookupRead, lookupWrite, nonNegativeArg, numkeysKeys, positiveArg } from './type-helpers';
+import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, numkeysKeys, positiveArg } from './type-helpers';
+import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
 export type ListEnd = 'left' | 'right';
 
@@ -25,6 +27,7 @@ export function listPush(server: Server, db: Database, key: string, where: ListE
   else for (const e of elements) list.items.push(e);
   if (created) ks.set(db, key, list);
   else ks.modified(db, key);
+  notifyKeyspaceEvent(server, NOTIFY.LIST, where === 'left' ? 'lpush' : 'rpush', key, db.id);
   return list.size;
 }
 
@@ -33,8 +36,7 @@ export function listPop(server: Server, db: Database, key: string, list: ListVal
   const n = Math.min(count, list.size);
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = (where === 'left' ? list.items.shift() : list.items.pop())!;
-  if (list.size === 0) server.keyspace.delete(db, key);
-  else server.keyspace.modified(db, key);
+  changedInPlace(server, db, key, list, NOTIFY.LIST, where === 'left' ? 'lpop' : 'rpop');
   return out;
 }
 
@@ -43,16 +45,11 @@ export function listPop(server: Server, db: Database, key: string, list: ListVal
  * the caller checked is a list or missing) and returns the element.
  */
 export function listMove(server: Server, db: Database, srcKey: string, src: ListValue, dstKey: string, from: ListEnd, to: ListEnd): string {
-  if (srcKey === dstKey) {
-    // A rotation: the list never empties, so the key (and its TTL) stays.
-    const element = (from === 'left' ? src.items.shift() : src.items.pop())!;
-    if (to === 'left') src.items.unshift(element);
-    else src.items.push(element);
-    server.keyspace.modified(db, srcKey);
-    return element;
-  }
-  const [element] = listPop(server, db, srcKey, src, from, 1);
+  // Redis pushes (and publishes the push) before it publishes the pop and deletes an emptied
+  // source; a rotation of one list never empties it, so the key and its TTL stay.
+  const element = (from === 'left' ? src.items.shift() : src.items.pop())!;
   listPush(server, db, dstKey, to, [element]);
+  changedInPlace(server, db, srcKey, src, NOTIFY.LIST, from === 'left' ? 'lpop' : 'rpop');
   return element;
 }
 
@@ -167,6 +164,7 @@ function lset(c: Client, argv: string[]): void {
   }
   list.items.splice(i, 1, argv[3]);
   c.server.keyspace.modified(c.db, argv[1]);
+  notify(c, NOTIFY.LIST, 'lset', argv[1]);
   c.server.dirty++;
   c.reply.ok();
 }
@@ -189,6 +187,7 @@ function linsert(c: Client, argv: string[]): void {
     if (list.items.peekAt(i) === pivot) {
       list.items.splice(where === 'before' ? i : i + 1, 0, argv[4]);
       c.server.keyspace.modified(c.db, argv[1]);
+      notify(c, NOTIFY.LIST, 'linsert', argv[1]);
       c.server.dirty++;
       c.reply.int(list.size);
       return;
@@ -219,7 +218,7 @@ function lrem(c: Client, argv: string[]): void {
   if (removed > 0) {
     list.items.clear();
     for (let i = 0; i < all.length; i++) if (keep[i]) list.items.push(all[i]);
-    afterChange(c, argv[1], list);
+    afterChange(c, argv[1], list, NOTIFY.LIST, 'lrem');
     c.server.dirty += removed;
   }
   c.reply.int(removed);
@@ -242,7 +241,8 @@ function ltrim(c: Client, argv: string[]): void {
   const right = r === null ? 0 : len - r[1] - 1;
   if (left > 0) list.items.remove(0, left);
   if (right > 0) list.items.remove(list.size - right, right);
-  if (left + right > 0) afterChange(c, argv[1], list);
+  // Redis signals the key and publishes "ltrim" even when nothing was trimmed.
+  afterChange(c, argv[1], list, NOTIFY.LIST, 'ltrim');
   c.server.dirty += left + right;
   c.reply.ok();
 }

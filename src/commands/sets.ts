@@ -9,7 +9,8 @@ import { command, CommandSpec } from './command';
 import { ERR_SYNTAX } from './args';
 import type { Client } from '../server/client';
 import { SetValue } from '../keyspace/values';
-import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
+import { NOTIFY } from '../pubsub/notify';
+import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
 
 /** Members in the order Redis replies them: ascending integers for an intset. */
 export function setMembers(s: SetValue): string[] {
@@ -38,6 +39,7 @@ function sadd(c: Client, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) if (setAdd(c, s, argv[i])) added++;
   if (existing === undefined) c.server.keyspace.set(c.db, argv[1], s);
   else if (added > 0) c.server.keyspace.modified(c.db, argv[1]);
+  if (added > 0) notify(c, NOTIFY.SET, 'sadd', argv[1]);
   c.server.dirty += added;
   c.reply.int(added);
 }
@@ -48,7 +50,7 @@ function srem(c: Client, argv: string[]): void {
   let removed = 0;
   if (s !== undefined) {
     for (let i = 2; i < argv.length && s.size > 0; i++) if (s.set.delete(argv[i])) removed++;
-    if (removed > 0) afterChange(c, argv[1], s);
+    if (removed > 0) afterChange(c, argv[1], s, NOTIFY.SET, 'srem');
   }
   c.server.dirty += removed;
   c.reply.int(removed);
@@ -74,17 +76,20 @@ function smove(c: Client, argv: string[]): void {
     c.reply.int(0);
     return;
   }
-  afterChange(c, argv[1], src!);
+  afterChange(c, argv[1], src!, NOTIFY.SET, 'srem');
   c.server.dirty++;
   if (dst === undefined) {
     const created = newSetFor(member);
     setAdd(c, created, member);
     ks.set(c.db, argv[2], created);
-    c.server.dirty++;
   } else if (setAdd(c, dst, member)) {
     ks.modified(c.db, argv[2]);
-    c.server.dirty++;
+  } else {
+    c.reply.int(1);
+    return;
   }
+  c.server.dirty++;
+  notify(c, NOTIFY.SET, 'sadd', argv[2]);
   c.reply.int(1);
 }
 
@@ -122,7 +127,7 @@ function spop(c: Client, argv: string[]): void {
     }
     const [member] = randomPicks([...s.set], -1);
     s.set.delete(member);
-    afterChange(c, key, s);
+    afterChange(c, key, s, NOTIFY.SET, 'spop');
     c.server.dirty++;
     c.propagateArgv = ['SREM', key, member];
     c.reply.bulk(member);
@@ -138,7 +143,8 @@ function spop(c: Client, argv: string[]): void {
   }
   if (count >= s.size) {
     const all = setMembers(s);
-    c.server.keyspace.delete(c.db, key);
+    s.set.clear();
+    afterChange(c, key, s, NOTIFY.SET, 'spop');
     c.server.dirty++;
     c.propagateArgv = [c.server.config.bool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key];
     c.reply.setHeader(all.length);
@@ -147,7 +153,7 @@ function spop(c: Client, argv: string[]): void {
   }
   const popped = randomPicks([...s.set], count);
   for (const m of popped) s.set.delete(m);
-  afterChange(c, key, s);
+  afterChange(c, key, s, NOTIFY.SET, 'spop');
   c.server.dirty += popped.length;
   c.propagateArgv = ['SREM', key, ...popped];
   c.reply.setHeader(popped.length);
@@ -214,9 +220,7 @@ function setOpStore(c: Client, argv: string[], op: SetOp): void {
   const sets = gatherSets(c, argv.slice(2), true);
   if (sets === null) return;
   const result = compute(c, sets, op);
-  const existed = c.server.keyspace.exists(c.db, argv[1]);
-  storeResult(c, argv[1], result);
-  if (result.size > 0 || existed) c.server.dirty++;
+  if (storeResult(c, argv[1], result, NOTIFY.SET, `s${op}store`)) c.server.dirty++;
   c.reply.int(result.size);
 }
 

@@ -11,6 +11,7 @@ import type { Client } from '../server/client';
 import { HashValue, ListValue, SetValue, ZSetValue } from '../keyspace/values';
 import { setMembers } from './sets';
 import { longArg, storeResult } from './type-helpers';
+import { NOTIFY } from '../pubsub/notify';
 
 interface SortItem {
   element: string;
@@ -163,10 +164,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     if (gets.length === 0) list.items.push(it.element);
     for (const g of gets) list.items.push(lookupByPattern(c, g, it.element) ?? '');
   }
-  const existed = c.server.keyspace.exists(c.db, storeKey);
-  storeResult(c, storeKey, list);
-  if (outputLen > 0) c.server.dirty += outputLen;
-  else if (existed) c.server.dirty++;
+  if (storeResult(c, storeKey, list, NOTIFY.LIST, 'sortstore')) c.server.dirty += Math.max(outputLen, 1);
   c.reply.int(outputLen);
 }
 

@@ -7,6 +7,8 @@
 
 import type { Client } from '../server/client';
 import type { Database } from '../keyspace/keyspace';
+import type { Server } from '../server/server';
+import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 import { HashValue, ListValue, SetValue, ZSetValue } from '../keyspace/values';
 import { ERR_NOT_INTEGER, ERR_WRONGTYPE, parseInt64 } from './args';
 import { globMatch } from '../keyspace/glob';
@@ -37,25 +39,45 @@ export function isWrongType(c: Client, key: string, kind: AggregateClass<Aggrega
   return v !== undefined && !(v instanceof kind);
 }
 
+/** Publishes a keyspace event (notify-keyspace-events) about a key of the client's database. */
+export function notify(c: Client, type: number, event: string, key: string): void {
+  notifyKeyspaceEvent(c.server, type, event, key, c.db.id);
+}
+
 /**
- * After an aggregate changed in place: deletes the key when it became empty (as Redis never
- * keeps empty aggregates) or tells the keyspace it was modified. Returns whether it was deleted.
+ * After an aggregate changed in place: publishes `event`, then deletes the key when it became
+ * empty (Redis never keeps empty aggregates; that also publishes "del") or tells the keyspace it
+ * was modified. Returns whether the key was deleted.
  */
-export function afterChange(c: Client, key: string, value: Aggregate, db: Database = c.db): boolean {
-  const ks = c.server.keyspace;
+export function changedInPlace(server: Server, db: Database, key: string, value: Aggregate, type: number, event: string): boolean {
+  notifyKeyspaceEvent(server, type, event, key, db.id);
   if (value.size === 0) {
-    ks.delete(db, key);
+    server.keyspace.delete(db, key);
+    notifyKeyspaceEvent(server, NOTIFY.GENERIC, 'del', key, db.id);
     return true;
   }
-  ks.modified(db, key);
+  server.keyspace.modified(db, key);
   return false;
 }
 
-/** Stores a freshly built aggregate, or deletes the key when it is empty (the *STORE commands). */
-export function storeResult(c: Client, key: string, value: Aggregate): void {
-  const ks = c.server.keyspace;
-  if (value.size === 0) ks.delete(c.db, key);
-  else ks.set(c.db, key, value);
+/** changedInPlace for a key of the client's database. */
+export function afterChange(c: Client, key: string, value: Aggregate, type: number, event: string): boolean {
+  return changedInPlace(c.server, c.db, key, value, type, event);
+}
+
+/**
+ * Stores a freshly built aggregate (the *STORE commands), or deletes the destination when the
+ * result is empty, with their events. Returns whether the dataset changed.
+ */
+export function storeResult(c: Client, key: string, value: Aggregate, type: number, event: string): boolean {
+  if (value.size === 0) {
+    if (!c.server.keyspace.delete(c.db, key)) return false;
+    notify(c, NOTIFY.GENERIC, 'del', key);
+    return true;
+  }
+  c.server.keyspace.set(c.db, key, value);
+  notify(c, type, event, key);
+  return true;
 }
 
 /** Whether a member can live in an intset: a strict 64-bit integer, as string2ll accepts. */

@@ -12,7 +12,8 @@ import { SetValue, ZSetValue } from '../keyspace/values';
 import { aboveMin, belowMax, lexAboveMin, lexBelowMax, LexRange, ScoreRange, ZNode } from '../keyspace/sorted-set';
 import { formatDouble } from './format-double';
 import { setMembers } from './sets';
-import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, storeResult, zsetAdd } from './type-helpers';
+import { NOTIFY } from '../pubsub/notify';
+import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, storeResult, zsetAdd } from './type-helpers';
 
 type Pair = [string, number];
 
@@ -151,7 +152,10 @@ function zaddGeneric(c: Client, argv: string[], forceIncr: boolean): void {
         lastScore = score;
       }
     }
-    if (added + updated > 0) c.server.keyspace.modified(c.db, key);
+    if (added + updated > 0) {
+      c.server.keyspace.modified(c.db, key);
+      notify(c, NOTIFY.ZSET, incr ? 'zincr' : 'zadd', key);
+    }
     c.server.dirty += added + updated;
   }
   if (incr) {
@@ -170,7 +174,7 @@ function zrem(c: Client, argv: string[]): void {
   let removed = 0;
   if (z !== undefined) {
     for (let i = 2; i < argv.length && z.size > 0; i++) if (z.zset.remove(argv[i])) removed++;
-    if (removed > 0) afterChange(c, argv[1], z);
+    if (removed > 0) afterChange(c, argv[1], z, NOTIFY.ZSET, 'zrem');
   }
   c.server.dirty += removed;
   c.reply.int(removed);
@@ -391,10 +395,8 @@ function buildZSet(c: Client, pairs: Iterable<Pair>): ZSetValue {
 }
 
 /** Stores a computed sorted set (or deletes the destination when empty) and replies its size. */
-function storeZSet(c: Client, dst: string, z: ZSetValue): void {
-  const existed = c.server.keyspace.exists(c.db, dst);
-  storeResult(c, dst, z);
-  if (z.size > 0 || existed) c.server.dirty++;
+function storeZSet(c: Client, dst: string, z: ZSetValue, event: string): void {
+  if (storeResult(c, dst, z, NOTIFY.ZSET, event)) c.server.dirty++;
   c.reply.int(z.size);
 }
 
@@ -403,7 +405,7 @@ function zrangestore(c: Client, argv: string[]): void {
   if (q === null) return;
   const z = lookupRead(c, argv[2], ZSetValue);
   if (z === null) return;
-  storeZSet(c, argv[1], buildZSet(c, z === undefined ? [] : collectRange(z, q)));
+  storeZSet(c, argv[1], buildZSet(c, z === undefined ? [] : collectRange(z, q)), 'zrangestore');
 }
 
 function zremrange(c: Client, argv: string[], kind: RangeKind): void {
@@ -437,7 +439,7 @@ function zremrange(c: Client, argv: string[], kind: RangeKind): void {
   }
   const doomed = collectRange(z, q);
   for (const [m] of doomed) z.zset.remove(m);
-  if (doomed.length > 0) afterChange(c, argv[1], z);
+  if (doomed.length > 0) afterChange(c, argv[1], z, NOTIFY.ZSET, `zremrangeby${kind}`);
   c.server.dirty += doomed.length;
   c.reply.int(doomed.length);
 }
@@ -454,7 +456,7 @@ export function zsetPop(c: Client, key: string, z: ZSetValue, where: ZPopWhere, 
     out.push([n.member, n.score]);
     z.zset.remove(n.member);
   }
-  afterChange(c, key, z);
+  afterChange(c, key, z, NOTIFY.ZSET, where === 'min' ? 'zpopmin' : 'zpopmax');
   c.server.dirty += out.length;
   return out;
 }
@@ -710,7 +712,7 @@ function zopStore(c: Client, argv: string[], op: ZOp): void {
   const z = new ZSetValue();
   for (const [m, s] of computeZOp(args, op)) z.zset.add(m, s);
   settleZSetEncoding(c, z);
-  storeZSet(c, argv[1], z);
+  storeZSet(c, argv[1], z, `z${op}store`);
 }
 
 function zintercard(c: Client, argv: string[]): void {

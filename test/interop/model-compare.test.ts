@@ -3,7 +3,9 @@
 // and RESP3 connections, and every reply is compared byte for byte. Where Redis itself is not
 // deterministic (members of a hashtable-encoded set, random picks) the comparison is by content
 // or by shape instead, and random commands are generated so that the two datasets never diverge.
-// Every few hundred commands the whole dataset is compared (types, OBJECT ENCODING, contents).
+// Every few hundred commands the whole dataset is compared (types, OBJECT ENCODING, contents),
+// and after every command the keyspace events it published (a PSUBSCRIBEd connection, drained
+// up to the reply of a PING sent after the command's reply).
 //
 // Seedable and bounded: MODEL_SEED (default: random, printed on failure), MODEL_COMMANDS
 // (default 6000) and MODEL_SECONDS (default 90).
@@ -29,6 +31,7 @@ const SERVER_ARGS = [
   '--set-max-intset-entries', '6',
   '--zset-max-listpack-entries', '6',
   '--zset-max-listpack-value', '12',
+  '--notify-keyspace-events', 'KEA',
 ];
 
 /** mulberry32: a tiny seedable PRNG. */
@@ -59,8 +62,9 @@ class RawConn {
       s.once('error', reject);
     });
   }
+  /** Sends argv (nothing when empty) and reads the next reply. */
   async call(argv: string[]): Promise<{ raw: string; value: RespValue }> {
-    this.socket.write(encode(argv));
+    if (argv.length > 0) this.socket.write(encode(argv));
     const deadline = Date.now() + 10000;
     for (;;) {
       const r = parseReply(this.buf, 0);
@@ -77,6 +81,15 @@ class RawConn {
           resolve();
         };
       });
+    }
+  }
+  /** The raw replies (pub/sub messages) that arrive up to and including the reply to PING. */
+  async drainUntilPong(): Promise<string[]> {
+    const out: string[] = [];
+    for (;;) {
+      const { raw } = await this.call(out.length === 0 ? ['PING'] : []);
+      if (raw.startsWith('*2\r\n$4\r\npong\r\n')) return out;
+      out.push(raw);
     }
   }
   close(): void {
@@ -360,9 +373,11 @@ function recentFor(history: Sent[], keys: string[]): string {
 test(`random commands give the same replies as real Redis (seed ${SEED})`, async () => {
   const g = new Gen(rng(SEED));
   const gens = generators(g);
-  const [t2, t3, r2, r3] = await Promise.all([RawConn.open(tandem.port), RawConn.open(tandem.port), RawConn.open(redis.port), RawConn.open(redis.port)]);
+  const [t2, t3, tSub, r2, r3, rSub] = await Promise.all([tandem.port, tandem.port, tandem.port, redis.port, redis.port, redis.port].map((p) => RawConn.open(p)));
   await t3.call(['HELLO', '3']);
   await r3.call(['HELLO', '3']);
+  await tSub.call(['PSUBSCRIBE', '__key*__:*']);
+  await rSub.call(['PSUBSCRIBE', '__key*__:*']);
   const mismatches: string[] = [];
   const history: Sent[] = [];
   const deadline = Date.now() + SECONDS * 1000;
@@ -380,6 +395,8 @@ test(`random commands give the same replies as real Redis (seed ${SEED})`, async
         mismatches.push(`#${run} RESP${resp3 ? 3 : 2} ${JSON.stringify(cmd.argv)} (${mode})\n  tandem: ${JSON.stringify(t.raw)}\n  redis:  ${JSON.stringify(r.raw)}${recentFor(history, cmd.argv.slice(1))}`);
       }
       history.push({ run, argv: cmd.argv, reply: r.raw });
+      const [te, re] = await Promise.all([tSub.drainUntilPong(), rSub.drainUntilPong()]);
+      if (te.join('') !== re.join('')) mismatches.push(`#${run} ${JSON.stringify(cmd.argv)} keyspace events differ\n  tandem: ${JSON.stringify(te)}\n  redis:  ${JSON.stringify(re)}`);
       if (run % STATE_CHECK_EVERY === STATE_CHECK_EVERY - 1 || run === COMMANDS - 1) {
         const [ts, rs] = await Promise.all([dumpState(t2), dumpState(r2)]);
         const onlyT = ts.filter((x) => !rs.includes(x));
@@ -392,7 +409,7 @@ test(`random commands give the same replies as real Redis (seed ${SEED})`, async
       }
     }
   } finally {
-    for (const c of [t2, t3, r2, r3]) c.close();
+    for (const c of [t2, t3, tSub, r2, r3, rSub]) c.close();
   }
   assert.deepEqual(mismatches, [], `seed ${SEED}: ${mismatches.length} mismatches after ${run} commands (MODEL_SEED=${SEED} to replay)`);
   assert.ok(run >= Math.min(COMMANDS, 500), `only ${run} commands ran`);
