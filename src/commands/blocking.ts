@@ -24,7 +24,7 @@ const TIMEOUT_LIMIT_MS = 2 ** 63;
  * Parses a timeout in (fractional) seconds into an absolute deadline in ms, 0 for "forever";
  * null after replying Redis's error.
  */
-export function timeoutArg(c: Client, s: string): number | null {
+function timeoutArg(c: Client, s: string): number | null {
   const seconds = parseDouble(s);
   if (seconds === null) {
     c.reply.error('ERR timeout is not a float or out of range');
@@ -54,6 +54,44 @@ function popOrBlock(c: Client, keys: readonly string[], deadline: number, attemp
 
 const replyNullArray = (c: Client): void => c.reply.nullArray();
 
+/**
+ * BLPOP/BRPOP/BZPOPMIN/BZPOPMAX `key... timeout`: `popOne` pops from a key of type `kind` and
+ * replies, or returns false when the key is missing. A woken client skips a key that now holds
+ * another type and keeps waiting, as in Redis 7.0.
+ */
+function popFirstOrBlock(c: Client, argv: string[], kind: typeof ListValue | typeof ZSetValue, popOne: (c: Client, key: string) => boolean): void {
+  const deadline = timeoutArg(c, argv[argv.length - 1]);
+  if (deadline === null) return;
+  const keys = argv.slice(1, -1);
+  popOrBlock(
+    c, keys, deadline,
+    () => keys.some((key) => popOne(c, key)),
+    (c, key) => !isWrongType(c, key, kind) && popOne(c, key),
+    replyNullArray,
+  );
+}
+
+/**
+ * BLMPOP/BZMPOP `timeout numkeys key... where [COUNT n]`, with the LMPOP/ZMPOP parser and pop of
+ * lists.ts / zsets.ts (which reply and set the propagated effect).
+ */
+function mpopOrBlock<A extends { keys: string[] }>(
+  c: Client, argv: string[], kind: typeof ListValue | typeof ZSetValue,
+  parse: (c: Client, argv: string[], numkeysIndex: number) => A | null,
+  popFirst: (c: Client, args: A) => boolean | null,
+): void {
+  const deadline = timeoutArg(c, argv[1]);
+  if (deadline === null) return;
+  const args = parse(c, argv, 2);
+  if (args === null) return;
+  popOrBlock(
+    c, args.keys, deadline,
+    () => popFirst(c, args) !== false,
+    (c, key) => !isWrongType(c, key, kind) && popFirst(c, { ...args, keys: [key] }) === true,
+    replyNullArray,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lists
 // ---------------------------------------------------------------------------------------------
@@ -70,18 +108,6 @@ function popOne(c: Client, key: string, where: ListEnd): boolean {
   c.reply.bulk(key);
   c.reply.bulk(element);
   return true;
-}
-
-function blpop(c: Client, argv: string[], where: ListEnd): void {
-  const deadline = timeoutArg(c, argv[argv.length - 1]);
-  if (deadline === null) return;
-  const keys = argv.slice(1, -1);
-  popOrBlock(
-    c, keys, deadline,
-    () => keys.some((key) => popOne(c, key, where)),
-    (c, key) => !isWrongType(c, key, ListValue) && popOne(c, key, where),
-    replyNullArray,
-  );
 }
 
 /** LMOVE's effect when `src` is a non-empty list and `dst` is not of another type. */
@@ -114,19 +140,6 @@ function blmove(c: Client, src: string, dst: string, from: ListEnd, to: ListEnd,
   );
 }
 
-function blmpop(c: Client, argv: string[]): void {
-  const deadline = timeoutArg(c, argv[1]);
-  if (deadline === null) return;
-  const args = parseLmpopArgs(c, argv, 2);
-  if (args === null) return;
-  popOrBlock(
-    c, args.keys, deadline,
-    () => mpopFirstNonEmpty(c, args) !== false,
-    (c, key) => !isWrongType(c, key, ListValue) && mpopFirstNonEmpty(c, { ...args, keys: [key] }) === true,
-    replyNullArray,
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sorted sets
 // ---------------------------------------------------------------------------------------------
@@ -145,31 +158,6 @@ function zpopOne(c: Client, key: string, where: ZPopWhere): boolean {
   return true;
 }
 
-function bzpop(c: Client, argv: string[], where: ZPopWhere): void {
-  const deadline = timeoutArg(c, argv[argv.length - 1]);
-  if (deadline === null) return;
-  const keys = argv.slice(1, -1);
-  popOrBlock(
-    c, keys, deadline,
-    () => keys.some((key) => zpopOne(c, key, where)),
-    (c, key) => !isWrongType(c, key, ZSetValue) && zpopOne(c, key, where),
-    replyNullArray,
-  );
-}
-
-function bzmpop(c: Client, argv: string[]): void {
-  const deadline = timeoutArg(c, argv[1]);
-  if (deadline === null) return;
-  const args = parseZmpopArgs(c, argv, 2);
-  if (args === null) return;
-  popOrBlock(
-    c, args.keys, deadline,
-    () => zmpopFirstNonEmpty(c, args) !== false,
-    (c, key) => !isWrongType(c, key, ZSetValue) && zmpopFirstNonEmpty(c, { ...args, keys: [key] }) === true,
-    replyNullArray,
-  );
-}
-
 const L = { categories: ['list'], group: 'list' };
 const Z = { categories: ['sortedset'], group: 'sorted-set' };
 
@@ -177,12 +165,12 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
   command({
     ...L, name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
     summary: 'Remove and get the first element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.',
-    handler: (c, argv) => blpop(c, argv, 'left'),
+    handler: (c, argv) => popFirstOrBlock(c, argv, ListValue, (c, key) => popOne(c, key, 'left')),
   }),
   command({
     ...L, name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], firstKey: 1, lastKey: -2, step: 1,
     summary: 'Remove and get the last element in a list, or block until one is available', since: '2.0.0', complexity: 'O(N) where N is the number of provided keys.',
-    handler: (c, argv) => blpop(c, argv, 'right'),
+    handler: (c, argv) => popFirstOrBlock(c, argv, ListValue, (c, key) => popOne(c, key, 'right')),
   }),
   command({
     ...L, name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], firstKey: 1, lastKey: 2, step: 1,
@@ -204,22 +192,22 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     ...L, name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'],
     summary: 'Pop elements from a list, or block until one is available', since: '7.0.0', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.',
     getKeys: (argv) => numkeysKeys(argv, 2),
-    handler: blmpop,
+    handler: (c, argv) => mpopOrBlock(c, argv, ListValue, parseLmpopArgs, mpopFirstNonEmpty),
   }),
   command({
     ...Z, name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], firstKey: 1, lastKey: -2, step: 1,
     summary: 'Remove and return the member with the lowest score from one or more sorted sets, or block until one is available', since: '5.0.0', complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
-    handler: (c, argv) => bzpop(c, argv, 'min'),
+    handler: (c, argv) => popFirstOrBlock(c, argv, ZSetValue, (c, key) => zpopOne(c, key, 'min')),
   }),
   command({
     ...Z, name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], firstKey: 1, lastKey: -2, step: 1,
     summary: 'Remove and return the member with the highest score from one or more sorted sets, or block until one is available', since: '5.0.0', complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
-    handler: (c, argv) => bzpop(c, argv, 'max'),
+    handler: (c, argv) => popFirstOrBlock(c, argv, ZSetValue, (c, key) => zpopOne(c, key, 'max')),
   }),
   command({
     ...Z, name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'],
     summary: 'Remove and return members with scores in a sorted set or block until one is available', since: '7.0.0', complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.',
     getKeys: (argv) => numkeysKeys(argv, 2),
-    handler: bzmpop,
+    handler: (c, argv) => mpopOrBlock(c, argv, ZSetValue, parseZmpopArgs, zmpopFirstNonEmpty),
   }),
 ];
