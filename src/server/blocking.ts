@@ -51,11 +51,6 @@ export class Blocking {
 
   constructor(private readonly server: Server) {}
 
-  /** Clients currently blocked here (INFO blocked_clients counts c.blocked; this is the same). */
-  get count(): number {
-    return this.blocked.size;
-  }
-
   /** Clients blocked with a deadline (INFO clients_in_timeout_table). */
   get withTimeout(): number {
     let n = 0;
