@@ -327,7 +327,10 @@ export class RdbParser {
       this.pos += n;
       return this.buf.subarray(this.pos - n, this.pos);
     }
-    if (-1 - n === RDB_ENC_LZF) return this.scratch.subarray(0, this.lzfBytes(at));
+    if (-1 - n === RDB_ENC_LZF) {
+      const len = this.lzfBytes(at); // may replace scratch with a larger one
+      return this.scratch.subarray(0, len);
+    }
     this.pos = at;
     return Buffer.from(this.string(), 'latin1');
   }
