@@ -245,12 +245,7 @@ class PauseState {
 const pauses = new WeakMap<Server, PauseState>();
 
 function pauseOf(server: Server): PauseState {
-  let p = pauses.get(server);
-  if (p === undefined) {
-    p = new PauseState();
-    pauses.set(server, p);
-  }
-  return p;
+  return pauses.get(server)!;
 }
 
 /** Whether the current pause holds this command back (replica links and monitors are never paused). */
@@ -266,7 +261,8 @@ function isHeldBack(p: PauseState, c: Client, spec: CommandSpec): boolean {
  * go away while waiting.
  */
 export function installClientCommands(server: Server): void {
-  const p = pauseOf(server);
+  const p = new PauseState();
+  pauses.set(server, p);
   server.gates.addQueuer((c, spec, argv) => {
     if (!isHeldBack(p, c, spec)) return false;
     c.paused = true;

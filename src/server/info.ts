@@ -1,14 +1,13 @@
 // The text INFO replies: Redis 7.0's sections, field names and field order, so that tools that
 // parse INFO (redis-cli, Sentinel, exporters, client libraries) read Tandem as they read Redis.
 //
-// Sections owned by other modules (replication, persistence, ...) come from
-// `server.infoProviders`; the defaults here are what a standalone master with no persistence
-// activity prints. Figures Tandem does not have (allocator internals, forks, I/O threads) are
-// printed as a Redis that never used the feature prints them.
+// Sections owned by other modules (replication, persistence, sentinel) come from
+// `server.infoProviders`; a provider also replaces a section printed here. Figures Tandem does
+// not have (allocator internals, forks, I/O threads) are printed as a Redis that never used the
+// feature prints them.
 
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as crypto from 'node:crypto';
 import type { Server } from './server';
 import { REDIS_COMPAT_VERSION, TANDEM_VERSION } from './version';
 import { expireCycleOf } from '../keyspace/expire-cycle';
@@ -31,6 +30,8 @@ const SECTIONS: ReadonlyArray<[string, string]> = [
   ['keyspace', 'Keyspace'],
 ];
 
+const SECTION_NAMES = new Set(SECTIONS.map(([name]) => name));
+
 /** The sections INFO without arguments (or "default") prints. */
 const DEFAULT_SECTIONS = new Set(['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace']);
 
@@ -43,28 +44,19 @@ const CLIENT_BUFFER_BYTES = 16 * 1024;
 /** How many TTLs the keyspace section samples per database for avg_ttl. */
 const TTL_SAMPLE = 64;
 
-/** Per-server figures INFO keeps between calls: the memory peak and the default replication id. */
+/** Per-server figures INFO keeps between calls: the memory peak and the memory at startup. */
 class InfoState {
   memoryPeak = 0;
   /** used_memory when the server was set up, before any data or client (used_memory_startup). */
   readonly memoryStartup = usedMemory();
-  readonly replid = crypto.randomBytes(20).toString('hex');
 }
 
 const states = new WeakMap<Server, InfoState>();
 
-function stateOf(server: Server): InfoState {
-  let s = states.get(server);
-  if (s === undefined) {
-    s = new InfoState();
-    states.set(server, s);
-  }
-  return s;
-}
-
 /** Tracks the memory peak from the cron, as Redis samples it in serverCron. */
 export function installInfo(server: Server): void {
-  const state = stateOf(server);
+  const state = new InfoState();
+  states.set(server, state);
   server.hooks.cron.push(() => {
     const used = usedMemory();
     if (used > state.memoryPeak) state.memoryPeak = used;
@@ -98,12 +90,12 @@ const SENTINEL_SECTIONS = new Set(['server', 'clients', 'stats', 'cpu', 'sentine
  * case-insensitive. A sentinel only has its own few sections.
  */
 export function selectSections(server: Server, args: string[]): Set<string> {
-  const extra = [...server.infoProviders.keys()].filter((name) => !SECTIONS.some(([s]) => s === name));
+  const extra = [...server.infoProviders.keys()].filter((name) => !SECTION_NAMES.has(name));
   const wanted = new Set<string>();
   for (const raw of args.length === 0 ? ['default'] : args) {
     const a = raw.toLowerCase();
     if (a === 'default') for (const s of [...DEFAULT_SECTIONS, ...extra]) wanted.add(s);
-    else if (a === 'all' || a === 'everything') for (const s of [...SECTIONS.map(([name]) => name), ...extra]) wanted.add(s);
+    else if (a === 'all' || a === 'everything') for (const s of [...SECTION_NAMES, ...extra]) wanted.add(s);
     else wanted.add(a);
   }
   if (server.sentinel !== null) for (const s of wanted) if (!SENTINEL_SECTIONS.has(s)) wanted.delete(s);
@@ -118,12 +110,12 @@ export function infoText(server: Server, sections: Set<string>): string {
   };
   for (const [name, title] of SECTIONS) {
     if (!sections.has(name)) continue;
-    const provider = server.infoProviders.get(name);
-    section(title, provider !== undefined ? provider() : BUILTIN[name](server));
+    const print = server.infoProviders.get(name) ?? BUILTIN[name];
+    section(title, print !== undefined ? print(server) : []);
   }
   // Sections only a module provides (e.g. a sentinel's) follow the built-in ones.
   for (const [name, provider] of server.infoProviders) {
-    if (sections.has(name) && BUILTIN[name] === undefined) section(name[0].toUpperCase() + name.slice(1), provider());
+    if (sections.has(name) && !SECTION_NAMES.has(name)) section(name[0].toUpperCase() + name.slice(1), provider());
   }
   return parts.join('\r\n');
 }
@@ -181,7 +173,7 @@ function clientsSection(server: Server): string[] {
 }
 
 function memorySection(server: Server): string[] {
-  const state = stateOf(server);
+  const state = states.get(server)!;
   const mem = process.memoryUsage();
   const used = mem.heapUsed + mem.external;
   if (used > state.memoryPeak) state.memoryPeak = used;
@@ -255,41 +247,6 @@ function memorySection(server: Server): string[] {
   ];
 }
 
-function persistenceSection(server: Server): string[] {
-  return [
-    `loading:${server.loading ? 1 : 0}`,
-    'async_loading:0',
-    'current_cow_peak:0',
-    'current_cow_size:0',
-    'current_cow_size_age:0',
-    'current_fork_perc:0.00',
-    'current_save_keys_processed:0',
-    'current_save_keys_total:0',
-    `rdb_changes_since_last_save:${server.dirty}`,
-    'rdb_bgsave_in_progress:0',
-    `rdb_last_save_time:${Math.floor(server.startTime / 1000)}`,
-    'rdb_last_bgsave_status:ok',
-    'rdb_last_bgsave_time_sec:-1',
-    'rdb_current_bgsave_time_sec:-1',
-    'rdb_saves:0',
-    'rdb_last_cow_size:0',
-    'rdb_last_load_keys_expired:0',
-    'rdb_last_load_keys_loaded:0',
-    `aof_enabled:${server.config.bool('appendonly') ? 1 : 0}`,
-    'aof_rewrite_in_progress:0',
-    'aof_rewrite_scheduled:0',
-    'aof_last_rewrite_time_sec:-1',
-    'aof_current_rewrite_time_sec:-1',
-    'aof_last_bgrewrite_status:ok',
-    'aof_rewrites:0',
-    'aof_rewrites_consecutive_failures:0',
-    'aof_last_write_status:ok',
-    'aof_last_cow_size:0',
-    'module_fork_in_progress:0',
-    'module_fork_last_cow_size:0',
-  ];
-}
-
 function statsSection(server: Server): string[] {
   const s = server.stats;
   const ks = server.keyspace;
@@ -350,22 +307,6 @@ function statsSection(server: Server): string[] {
   ];
 }
 
-function replicationSection(server: Server): string[] {
-  return [
-    'role:master',
-    'connected_slaves:0',
-    'master_failover_state:no-failover',
-    `master_replid:${stateOf(server).replid}`,
-    'master_replid2:0000000000000000000000000000000000000000',
-    'master_repl_offset:0',
-    'second_repl_offset:-1',
-    'repl_backlog_active:0',
-    `repl_backlog_size:${server.config.int('repl-backlog-size')}`,
-    'repl_backlog_first_byte_offset:0',
-    'repl_backlog_histlen:0',
-  ];
-}
-
 function cpuSection(): string[] {
   const u = process.cpuUsage();
   const sys = (u.system / 1e6).toFixed(6);
@@ -418,13 +359,12 @@ function averageTtl(expires: Map<string, number>, now: number): number {
   return n === 0 ? 0 : Math.round(sum / n);
 }
 
-const BUILTIN: Record<string, (server: Server) => string[]> = {
+/** The sections this module prints itself; persistence and replication come from their modules. */
+const BUILTIN: Partial<Record<string, (server: Server) => string[]>> = {
   server: serverSection,
   clients: clientsSection,
   memory: memorySection,
-  persistence: persistenceSection,
   stats: statsSection,
-  replication: replicationSection,
   cpu: cpuSection,
   modules: () => [],
   commandstats: commandstatsSection,
