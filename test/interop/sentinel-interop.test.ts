@@ -81,3 +81,51 @@ test('three Tandem sentinels fail over real Redis servers', async () => {
     return r[0] === 'slave' && r[2] === promoted.port;
   }, 30000);
 });
+
+async function failoverWith(kinds: Array<'tandem' | 'redis'>, servers: 'tandem' | 'redis'): Promise<void> {
+  const redis = servers === 'redis';
+  const master = await startServer({ redis });
+  const replicas = [
+    await startServer({ redis, args: ['--replicaof', '127.0.0.1', String(master.port)] }),
+    await startServer({ redis, args: ['--replicaof', '127.0.0.1', String(master.port)] }),
+  ];
+  procs.push(master, ...replicas);
+  const sentinels: ServerProcess[] = [];
+  for (const k of kinds) sentinels.push(await startSentinel({ masterPort: master.port, quorum: 2, redis: k === 'redis' }));
+  procs.push(...sentinels);
+  await waitFor('every sentinel to know the others and the replicas', async () => {
+    for (const s of sentinels) {
+      const c = await s.client();
+      const m = (await c.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
+      c.close();
+      const f = new Map<string, string>();
+      for (let i = 0; i < m.length; i += 2) f.set(m[i], m[i + 1]);
+      if (f.get('num-slaves') !== '2' || f.get('num-other-sentinels') !== String(kinds.length - 1)) return false;
+    }
+    return true;
+  }, 30000);
+  await master.stop('SIGKILL');
+  const replicaAddrs = replicas.map((r) => `127.0.0.1:${r.port}`);
+  const newAddr = await waitFor('a promotion', async () => {
+    const a = await masterAddr(sentinels[0]);
+    return replicaAddrs.includes(a) ? a : false;
+  }, 40000);
+  for (const s of sentinels) await waitFor('agreement', async () => (await masterAddr(s)) === newAddr, 20000);
+  const promoted = replicas.find((r) => `127.0.0.1:${r.port}` === newAddr)!;
+  const other = replicas.find((r) => r !== promoted)!;
+  assert.equal((await role(promoted))[0], 'master');
+  await waitFor('the other replica to follow', async () => {
+    const r = await role(other);
+    return r[0] === 'slave' && r[2] === promoted.port;
+  }, 30000);
+  const logs = sentinels.map((s) => s.log()).join('\n');
+  assert.equal((logs.match(/\+elected-leader/g) ?? []).length, 1, 'one leader, one failover');
+}
+
+test('real redis-sentinel processes fail over Tandem servers', async () => {
+  await failoverWith(['redis', 'redis', 'redis'], 'tandem');
+});
+
+test('a mixed group of Tandem and real sentinels agrees on one leader and fails over once', async () => {
+  await failoverWith(['tandem', 'redis', 'tandem'], 'redis');
+});

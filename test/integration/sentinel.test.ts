@@ -1,0 +1,177 @@
+// The tutorial's Sentinel scenario with Tandem only: one master, two replicas, three sentinels
+// (quorum 2). kill -9 the master: a replica is promoted, the other follows, the old master
+// rejoins as a replica on restart, +switch-master is published, and nothing acknowledged with
+// WAIT before the kill is lost. Then an ioredis Sentinel client writing across a failover, and
+// partitions (SIGSTOP): a sentinel minority cannot fail over; a master that lost its replicas
+// stops taking writes under min-replicas-to-write.
+import { test, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import Redis from 'ioredis';
+import { startServer, ServerProcess } from '../helpers/server';
+import { startSentinel, masterAddr } from '../helpers/sentinel';
+import { waitFor } from '../helpers/wait';
+import { RespClient, RespError } from '../helpers/resp-client';
+
+const procs: ServerProcess[] = [];
+after(async () => {
+  await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+});
+
+async function role(p: ServerProcess): Promise<unknown[]> {
+  const c = await p.client();
+  try {
+    return (await c.call('ROLE')) as unknown[];
+  } finally {
+    c.close();
+  }
+}
+
+interface Topology {
+  master: ServerProcess;
+  replicas: ServerProcess[];
+  sentinels: ServerProcess[];
+}
+
+async function topology(quorum = 2, masterArgs: string[] = []): Promise<Topology> {
+  const master = await startServer({ args: masterArgs });
+  const replicas = [
+    await startServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] }),
+    await startServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] }),
+  ];
+  procs.push(master, ...replicas);
+  const sentinels = await Promise.all([0, 1, 2].map(() => startSentinel({ masterPort: master.port, quorum })));
+  procs.push(...sentinels);
+  await waitFor('sentinels to see both replicas and each other', async () => {
+    for (const s of sentinels) {
+      const c = await s.client();
+      const m = (await c.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
+      c.close();
+      const f = new Map<string, string>();
+      for (let i = 0; i < m.length; i += 2) f.set(m[i], m[i + 1]);
+      if (f.get('num-slaves') !== '2' || f.get('num-other-sentinels') !== '2') return false;
+    }
+    return true;
+  }, 20000);
+  return { master, replicas, sentinels };
+}
+
+test('the tutorial failover: kill -9 the master, a replica takes over, the old master rejoins', async () => {
+  const { master, replicas, sentinels } = await topology();
+  const events = await sentinels[0].client();
+  events.writeRaw('*2\r\n$9\r\nSUBSCRIBE\r\n$14\r\n+switch-master\r\n');
+  assert.deepEqual(await events.read(), ['subscribe', '+switch-master', 1]);
+
+  const w = await master.client();
+  for (let i = 0; i < 100; i++) assert.equal(await w.call('SET', `k${i}`, String(i)), 'OK');
+  assert.ok(((await w.call('WAIT', '1', '5000')) as number) >= 1);
+  w.close();
+
+  const killedAt = Date.now();
+  await master.stop('SIGKILL');
+  const msg = (await events.read(30000)) as string[];
+  const took = Date.now() - killedAt;
+  console.log(`# +switch-master ${took} ms after kill -9 (down-after-milliseconds 1000)`);
+  assert.equal(msg[0], 'message');
+  const [name, , oldPort, newHost, newPort] = msg[2].split(' ');
+  assert.equal(name, 'mymaster');
+  assert.equal(Number(oldPort), master.port);
+  assert.ok(took < 1000 + 10000, 'promoted within down-after + a few seconds');
+  const promoted = replicas.find((r) => r.port === Number(newPort))!;
+  assert.ok(promoted, `promoted one of the replicas (${newHost}:${newPort})`);
+  const other = replicas.find((r) => r !== promoted)!;
+  for (const s of sentinels) await waitFor('all sentinels agree', async () => (await masterAddr(s)) === `127.0.0.1:${promoted.port}`, 15000);
+  assert.equal((await role(promoted))[0], 'master');
+  await waitFor('the other replica to follow', async () => {
+    const r = await role(other);
+    return r[0] === 'slave' && r[2] === promoted.port;
+  }, 20000);
+  const c = await promoted.client();
+  for (let i = 0; i < 100; i++) assert.equal(await c.call('GET', `k${i}`), String(i), 'acknowledged writes survive');
+  c.close();
+  events.close();
+
+  const reborn = await startServer({ port: master.port });
+  procs.push(reborn);
+  await waitFor('the old master to rejoin as a replica', async () => {
+    const r = await role(reborn);
+    return r[0] === 'slave' && r[2] === promoted.port;
+  }, 30000);
+});
+
+test('an ioredis Sentinel client keeps writing across a failover', async () => {
+  const { master, sentinels } = await topology();
+  const client = new Redis({ sentinels: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })), name: 'mymaster', maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  let ok = 0;
+  let failed = 0;
+  let firstError = 0;
+  let lastError = 0;
+  let stop = false;
+  const writer = (async () => {
+    for (let i = 0; !stop; i++) {
+      try {
+        await client.set(`w${i}`, String(i));
+        ok++;
+      } catch {
+        failed++;
+        lastError = Date.now();
+        firstError ||= lastError;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  })();
+  await waitFor('some writes', () => ok > 50);
+  await master.stop('SIGKILL');
+  const before = ok;
+  await waitFor('writes to resume on the new master', async () => ok > before + 200 && (await masterAddr(sentinels[0])) !== `127.0.0.1:${master.port}`, 30000);
+  stop = true;
+  await writer;
+  client.disconnect();
+  console.log(`# ioredis across failover: ${ok} writes ok, ${failed} failed, error window ${firstError ? lastError - firstError : 0} ms`);
+  assert.ok(ok > before + 200);
+});
+
+test('partitions: a sentinel minority cannot fail over', async () => {
+  const { master, sentinels } = await topology();
+  sentinels[1].proc.kill('SIGSTOP');
+  sentinels[2].proc.kill('SIGSTOP');
+  try {
+    await master.stop('SIGKILL');
+    const lone = await sentinels[0].client();
+    await waitFor('the lone sentinel to see the master subjectively down', async () => {
+      const m = (await lone.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
+      return m[m.indexOf('flags') + 1].includes('s_down');
+    }, 10000);
+    // Give it several seconds of chances: with quorum 2 it must never reach ODOWN alone.
+    const deadline = Date.now() + 4000;
+    while (Date.now() < deadline) {
+      const m = (await lone.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
+      assert.ok(!m[m.indexOf('flags') + 1].includes('o_down'), 'no ODOWN without a quorum');
+      assert.equal(await masterAddr(sentinels[0]), `127.0.0.1:${master.port}`, 'no failover');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    lone.close();
+  } finally {
+    sentinels[1].proc.kill('SIGCONT');
+    sentinels[2].proc.kill('SIGCONT');
+  }
+});
+
+test('partitions: a master cut from its replicas stops taking writes (min-replicas-to-write)', async () => {
+  const master = await startServer({ args: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '2'] });
+  const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  procs.push(master, replica);
+  const c: RespClient = await master.client();
+  await waitFor('the replica to count as good', async () => (await c.call('SET', 'k', 'v')) === 'OK', 15000);
+  replica.proc.kill('SIGSTOP');
+  try {
+    await waitFor('writes to be refused', async () => {
+      const r = await c.call('SET', 'k', 'v2');
+      return r instanceof RespError && r.message === 'NOREPLICAS Not enough good replicas to write.';
+    }, 10000);
+    assert.equal(await c.call('GET', 'k'), 'v', 'reads still work');
+  } finally {
+    replica.proc.kill('SIGCONT');
+  }
+  await waitFor('writes to be accepted again', async () => (await c.call('SET', 'k', 'v3')) === 'OK', 15000);
+  c.close();
+});
