@@ -34,6 +34,11 @@ interface WatchedKey {
   key: string;
   /** The key was already logically expired when WATCH ran (Redis's wk->expired). */
   expiredAtWatch: boolean;
+  /**
+   * The key existed when WATCH ran. Any later change to it dirties the watcher, so while the
+   * watcher is clean this is also whether the key exists just before a FLUSHDB or SWAPDB.
+   */
+  existed: boolean;
 }
 
 interface WatchState {
@@ -162,7 +167,7 @@ export class Transactions {
       }
       clients.add(c);
       this.watchedKeyCount++;
-      w.keys.push({ db, key, expiredAtWatch: this.server.keyspace.isLogicallyExpired(db, key) });
+      w.keys.push({ db, key, expiredAtWatch: this.server.keyspace.isLogicallyExpired(db, key), existed: db.dict.has(key) });
     }
   }
 
@@ -197,23 +202,34 @@ export class Transactions {
     if (this.watchedKeyCount === 0) return;
     const clients = this.watchers.get(db)?.get(key);
     if (clients === undefined) return;
-    for (const c of [...clients]) {
-      const wk = (c.ext.watch as WatchState).keys.find((k) => k.db === db && k.key === key)!;
-      if (wk.expiredAtWatch && !db.dict.has(key)) {
-        // The key was already expired at WATCH time and is now deleted: logically no change.
-        wk.expiredAtWatch = false;
-        continue;
-      }
-      this.markDirty(c);
-    }
+    for (const c of [...clients]) this.touch(c, db, key);
   }
 
-  /** dbReplaced listener (FLUSHDB, FLUSHALL, SWAPDB): every watcher of that database is dirty. */
+  /**
+   * dbReplaced listener (FLUSHDB, FLUSHALL, SWAPDB), called once the contents changed. As in
+   * Redis, a watched key counts as touched only if it existed before or exists now.
+   */
   dbReplaced(db: Database): void {
     if (this.watchedKeyCount === 0) return;
     const byKey = this.watchers.get(db);
     if (byKey === undefined) return;
-    for (const clients of [...byKey.values()]) for (const c of [...clients]) this.markDirty(c);
+    for (const [key, clients] of [...byKey]) {
+      for (const c of [...clients]) {
+        const wk = watchedKey(c, db, key);
+        if (wk.existed || db.dict.has(key)) this.touch(c, db, key);
+      }
+    }
+  }
+
+  private touch(c: Client, db: Database, key: string): void {
+    const wk = watchedKey(c, db, key);
+    if (wk.expiredAtWatch && !db.dict.has(key)) {
+      // The key was already expired at WATCH time and is now deleted: logically no change.
+      wk.expiredAtWatch = false;
+      wk.existed = false;
+      return;
+    }
+    this.markDirty(c);
   }
 
   private markDirty(c: Client): void {
@@ -221,6 +237,10 @@ export class Transactions {
     this.unwatchAll(c);
     c.ext.watch = { keys: [], dirty: true } satisfies WatchState;
   }
+}
+
+function watchedKey(c: Client, db: Database, key: string): WatchedKey {
+  return (c.ext.watch as WatchState).keys.find((k) => k.db === db && k.key === key)!;
 }
 
 const modules = new WeakMap<Server, Transactions>();

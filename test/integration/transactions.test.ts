@@ -116,6 +116,8 @@ test('WATCH: DEL, FLUSHDB and SWAPDB invalidate watched keys that existed', asyn
   await c.call('SET', 'w:swap', 'v');
   assert.equal(await watchedExec(c, 'w:swap', () => other.call('SWAPDB', '0', '9')), null);
   await other.call('SWAPDB', '0', '9');
+  // A watched key that did not exist and still does not is untouched by a flush.
+  assert.deepEqual(await watchedExec(c, 'w:absent', () => other.call('FLUSHALL')), ['OK']);
   c.close();
   other.close();
 });

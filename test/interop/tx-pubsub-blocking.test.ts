@@ -83,6 +83,9 @@ test('MULTI/EXEC/DISCARD/WATCH replies and errors', async () => {
     [1, 'WATCH', 'w', 'v'], [2, 'SET', 'w', 'other'], [1, 'MULTI'], [1, 'SET', 'w', 'mine'], [1, 'EXEC'], [1, 'GET', 'w'],
     [1, 'WATCH', 'w'], [2, 'GET', 'w'], [1, 'MULTI'], [1, 'SET', 'w', 'mine'], [1, 'EXEC'], [1, 'GET', 'w'],
     [1, 'WATCH', 'w'], [2, 'FLUSHDB'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
+    [1, 'WATCH', 'absent'], [2, 'FLUSHALL'], [2, 'DEL', 'absent'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
+    [1, 'WATCH', 'absent'], [2, 'SELECT', '4'], [2, 'SET', 'absent', 'x'], [2, 'SWAPDB', '0', '4'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
+    [2, 'SELECT', '0'], [2, 'DEL', 'absent'], [1, 'WATCH', 'other'], [2, 'SWAPDB', '0', '4'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
     { hello: [1, '3'] }, [1, 'WATCH', 'w'], [2, 'SET', 'w', '1'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
   ]);
 });
