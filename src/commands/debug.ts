@@ -95,6 +95,60 @@ function quicklistPackedThreshold(c: Client, args: string[]): void {
   c.reply.ok();
 }
 
+const PROTOCOL_TYPES = 'string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false';
+const BIGNUM = '1234567999999999999999999999999999999';
+
+/** PROTOCOL <type>: a sample reply of each RESP type, degraded for RESP2 as Redis does, for client tests. */
+function protocol(c: Client, args: string[]): void {
+  const r = c.reply;
+  const resp3 = r.resp === 3;
+  const ints = (n: number): void => {
+    for (let j = 0; j < n; j++) r.int(j);
+  };
+  switch (args[0].toLowerCase()) {
+    case 'string':
+      return r.bulk('Hello World');
+    case 'integer':
+      return r.int(12345);
+    case 'double':
+      return r.double('3.141');
+    case 'bignum':
+      return resp3 ? r.raw(`(${BIGNUM}\r\n`) : r.bulk(BIGNUM);
+    case 'null':
+      return r.nullBulk();
+    case 'array':
+      r.arrayHeader(3);
+      return ints(3);
+    case 'set':
+      r.setHeader(3);
+      return ints(3);
+    case 'map':
+      r.mapHeader(3);
+      for (let j = 0; j < 3; j++) {
+        r.int(j);
+        r.bool(j === 1);
+      }
+      return;
+    case 'attrib':
+      if (resp3) r.raw('|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n');
+      return r.bulk('Some real reply following the attribute');
+    case 'push':
+      if (!resp3) return r.error('ERR RESP2 is not supported by this command');
+      r.pushHeader(2);
+      r.bulk('server-cpu-usage');
+      r.int(42);
+      return r.bulk('Some real reply following the push reply');
+    case 'verbatim':
+      return r.verbatim('This is a verbatim\nstring');
+    case 'true':
+      return r.bool(true);
+    case 'false':
+      return r.bool(false);
+    default:
+      r.error(`ERR Wrong protocol type name. Please use one of the following: ${PROTOCOL_TYPES}`);
+  }
+}
+
 const HELP = [
   'CHANGE-REPL-ID',
   '    Change the replication IDs of the instance.',
@@ -103,6 +157,9 @@ const HELP = [
   '    Output a hex signature representing the current DB content.',
   'DIGEST-VALUE <key> [<key> ...]',
   '    Output a hex signature of the values of all the specified keys.',
+  'ERROR <string>',
+  '    Return a Redis protocol error with <string> as message. Useful for clients',
+  '    unit tests to simulate Redis errors.',
   'LOG <message>',
   '    Write <message> to the server log.',
   'OBJECT <key>',
@@ -112,6 +169,10 @@ const HELP = [
   "    it is used instead of the 'key' prefix. These are not propagated to",
   '    replicas. Cluster slots are not respected so keys not belonging to the',
   '    current node can be created in cluster mode.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
   'RELOAD [option ...]',
   '    Save the RDB on disk and reload it back to memory.',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -164,6 +225,8 @@ export const DEBUG_SUBCOMMANDS = new Map<string, DebugSubcommand>([
     },
   ],
   ['set-active-expire', { min: 1, max: 1, handler: setActiveExpire }],
+  ['protocol', { min: 1, max: 1, handler: protocol }],
+  ['error', { min: 1, max: 1, handler: (c, args) => c.reply.error(args[0]) }],
   ['quicklist-packed-threshold', { min: 1, max: 1, handler: quicklistPackedThreshold }],
 ]);
 

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespValue } from '../helpers/resp-client';
+import { waitFor } from '../helpers/wait';
 
 let tandem: ServerProcess;
 let redis: ServerProcess;
@@ -191,4 +192,23 @@ test('admin commands reply byte for byte as Redis does, errors included', async 
   // Redis lists in hash-table order (the reply is tipped nondeterministic_output_order).
   const [tl, rl] = (await both('COMMAND', 'LIST', 'FILTERBY', 'PATTERN', 'slowlog*')) as [string[], string[]];
   assert.deepEqual(tl.sort(), rl.sort());
+});
+
+/** Sends raw commands followed by a PING and returns every byte replied before its PONG. */
+async function rawReplies(client: RespClient, commands: string): Promise<string> {
+  client.writeRaw(commands + 'PING\r\n');
+  let got = '';
+  await waitFor('the replies', () => (got += client.takeRawBuffered().toString('latin1')).endsWith('+PONG\r\n'));
+  return got.slice(0, -'+PONG\r\n'.length);
+}
+
+test('DEBUG PROTOCOL and DEBUG ERROR send the bytes Redis sends, in RESP2 and RESP3', async () => {
+  const types = ['string', 'integer', 'double', 'bignum', 'null', 'array', 'set', 'map', 'attrib', 'push', 'verbatim', 'true', 'false', 'nosuch'];
+  const commands = types.map((type) => `DEBUG PROTOCOL ${type}\r\n`).join('') + 'DEBUG ERROR "foo bar"\r\n';
+  const [tc, rc] = await Promise.all([tandem.client(), redis.client()]);
+  assert.equal(await rawReplies(tc, commands), await rawReplies(rc, commands));
+  await Promise.all([tc.call('HELLO', '3'), rc.call('HELLO', '3')]);
+  assert.equal(await rawReplies(tc, commands), await rawReplies(rc, commands));
+  tc.close();
+  rc.close();
 });
