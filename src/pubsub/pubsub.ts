@@ -28,6 +28,9 @@ const CONFIRM: Record<SubscriptionKind, { sub: string; unsub: string }> = {
   shard: { sub: 'ssubscribe', unsub: 'sunsubscribe' },
 };
 
+/** Frames at least this large are encoded once into a Buffer shared by every receiver. */
+const SHARED_FRAME_BYTES = 4 * 1024;
+
 /** Commands a RESP2 subscriber may still run (Redis's processCommand list). */
 const SUBSCRIBER_COMMANDS = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
@@ -50,12 +53,12 @@ export class PubSub {
     let receivers = 0;
     const direct = this.subscribers.channel.get(channel);
     if (direct !== undefined) {
-      for (const c of direct) this.deliver(c, ['message', channel, message]);
+      this.deliver(direct, ['message', channel, message]);
       receivers += direct.size;
     }
     for (const [pattern, clients] of this.subscribers.pattern) {
       if (!globMatch(pattern, channel)) continue;
-      for (const c of clients) this.deliver(c, ['pmessage', pattern, channel, message]);
+      this.deliver(clients, ['pmessage', pattern, channel, message]);
       receivers += clients.size;
     }
     return receivers;
@@ -65,14 +68,31 @@ export class PubSub {
   publishShard(channel: string, message: string): number {
     const clients = this.subscribers.shard.get(channel);
     if (clients === undefined) return 0;
-    for (const c of clients) this.deliver(c, ['smessage', channel, message]);
+    this.deliver(clients, ['smessage', channel, message]);
     return clients.size;
   }
 
-  private deliver(c: Client, parts: readonly string[]): void {
-    c.reply.pushHeader(parts.length);
-    for (const p of parts) c.reply.bulk(p);
-    this.server.scheduleFlush(c);
+  /**
+   * Writes one message to many subscribers: the frame is encoded once per protocol (a shared
+   * Buffer when large) and copied to each, and a client is scheduled for flushing only when it
+   * had nothing pending (otherwise it already is).
+   */
+  private deliver(clients: Iterable<Client>, parts: readonly string[]): void {
+    let body = '';
+    for (const p of parts) body += '$' + p.length + '\r\n' + p + '\r\n';
+    const frame = (type: string): string | Buffer => {
+      const s = type + parts.length + '\r\n' + body;
+      return s.length >= SHARED_FRAME_BYTES ? Buffer.from(s, 'latin1') : s;
+    };
+    let resp2: string | Buffer | null = null;
+    let resp3: string | Buffer | null = null;
+    for (const c of clients) {
+      const idle = c.reply.pendingBytes === 0;
+      const f = c.resp === 3 ? (resp3 ??= frame('>')) : (resp2 ??= frame('*'));
+      if (typeof f === 'string') c.reply.raw(f);
+      else c.reply.rawBuffer(f);
+      if (idle) this.server.scheduleFlush(c);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
