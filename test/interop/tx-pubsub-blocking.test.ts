@@ -140,3 +140,16 @@ test('keyspace notifications for generic and string commands and expiry', async 
     [2, 'SET', 'e', 'v', 'PX', '10'], { read: 1 }, { read: 1 }, { read: 1 }, { read: 1 }, { read: 1 }, { read: 1 },
   ]);
 });
+
+test('keyspace notifications of blocking commands, served at once and after waiting', async () => {
+  const events = (n: number): Step[] => Array.from({ length: n }, () => ({ read: 1 }));
+  await sameAsRedis([
+    [1, 'PSUBSCRIBE', '__keyevent*__:*'],
+    [2, 'RPUSH', 'l', 'a'], ...events(1), [2, 'BLPOP', 'l', '0'], ...events(2),
+    { block: [3, 'BLPOP', 'bl', '0'] }, [2, 'RPUSH', 'bl', 'x'], { read: 3 }, ...events(3),
+    { block: [3, 'BLMOVE', 'src', 'dst', 'RIGHT', 'LEFT', '0'] }, [2, 'RPUSH', 'src', 'x'], { read: 3 }, ...events(4),
+    { block: [3, 'BZPOPMIN', 'z', '0'] }, [2, 'ZADD', 'z', '1', 'm'], { read: 3 }, ...events(3),
+    { block: [3, 'BLMPOP', '0', '1', 'm', 'LEFT', 'COUNT', '2'] }, [2, 'RPUSH', 'm', '1', '2', '3'], { read: 3 }, ...events(2),
+    [2, 'PUBLISH', '__keyevent@0__:end', 'marker'], { read: 1 },
+  ]);
+});
