@@ -239,23 +239,25 @@ function objectRefcount(c: Client, argv: string[]): void {
 }
 
 function objectIdletime(c: Client, argv: string[]): void {
+  const tracker = accessTracker(c.server);
   const v = lookupForObject(c, argv[2]);
   if (v === null) return;
   if (policyIsLfu(c.server)) {
     c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${NOTE_SWITCHING}`);
     return;
   }
-  c.reply.int(Math.floor(accessTracker(c.server).idleMs(c.db, argv[2]) / 1000));
+  c.reply.int(Math.floor(tracker.idleMs(c.db, argv[2]) / 1000));
 }
 
 function objectFreq(c: Client, argv: string[]): void {
+  const tracker = accessTracker(c.server);
   const v = lookupForObject(c, argv[2]);
   if (v === null) return;
   if (!policyIsLfu(c.server)) {
     c.reply.error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${NOTE_SWITCHING}`);
     return;
   }
-  c.reply.int(accessTracker(c.server).frequency(c.db, argv[2]));
+  c.reply.int(tracker.frequency(c.db, argv[2]));
 }
 
 const OBJECT_HELP = [
