@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startServer, ServerProcess } from './server';
+import { freePort } from './ports';
 
 export interface TestCerts {
   dir: string;
@@ -28,4 +30,14 @@ export function makeCerts(): TestCerts {
   }
   const p = (f: string) => path.join(dir, f);
   return { dir, ca: p('ca.crt'), cert: p('server.crt'), key: p('server.key'), clientCert: p('client.crt'), clientKey: p('client.key') };
+}
+
+/** A Tandem server with a TLS port using fresh test certificates (tls-auth-clients yes). */
+export async function startTlsServer(): Promise<{ certs: TestCerts; srv: ServerProcess; tlsPort: number }> {
+  const certs = makeCerts();
+  const tlsPort = await freePort();
+  const srv = await startServer({
+    args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca],
+  });
+  return { certs, srv, tlsPort };
 }

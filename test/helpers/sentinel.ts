@@ -6,9 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { freePort } from './ports';
-import { RespClient } from './resp-client';
 import { waitFor } from './wait';
-import { ServerProcess, REPO_ROOT } from './server';
+import { ServerProcess, REPO_ROOT, superviseProcess } from './server';
 
 const TANDEM_SENTINEL = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-sentinel.js');
 
@@ -42,30 +41,34 @@ export async function startSentinel(opts: SentinelOptions): Promise<ServerProces
       '',
     ].join('\n'),
   );
-  const proc = opts.redis ? spawn('redis-sentinel', [configFile], { stdio: 'ignore' }) : spawn(process.execPath, [TANDEM_SENTINEL, configFile], { stdio: 'ignore' });
-  let exited = false;
-  proc.on('exit', () => (exited = true));
-  const log = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
-  await waitFor(`sentinel on ${port}`, async () => {
-    if (exited) throw new Error(`sentinel exited: ${log()}`);
-    const c = await RespClient.connect(port);
+  const proc = opts.redis
+    ? spawn('redis-sentinel', [configFile], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(process.execPath, [TANDEM_SENTINEL, configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return superviseProcess(proc, port, dir, logFile);
+}
+
+/** SENTINEL MASTER's fields as a Map. */
+export async function sentinelMasterFields(s: ServerProcess, name = 'mymaster'): Promise<Map<string, string>> {
+  const c = await s.client();
+  try {
+    const m = (await c.call('SENTINEL', 'MASTER', name)) as string[];
+    const f = new Map<string, string>();
+    for (let i = 0; i < m.length; i += 2) f.set(m[i], m[i + 1]);
+    return f;
+  } finally {
     c.close();
+  }
+}
+
+/** Waits until every sentinel knows `replicas` replicas and the other sentinels. */
+export async function waitForSentinelViews(sentinels: ServerProcess[], replicas: number): Promise<void> {
+  await waitFor('every sentinel to know the replicas and the other sentinels', async () => {
+    for (const s of sentinels) {
+      const f = await sentinelMasterFields(s);
+      if (f.get('num-slaves') !== String(replicas) || f.get('num-other-sentinels') !== String(sentinels.length - 1)) return false;
+    }
     return true;
-  });
-  return {
-    port,
-    dir,
-    proc,
-    logFile,
-    log,
-    client: () => RespClient.connect(port),
-    stop: (signal: NodeJS.Signals = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (exited) return resolve(proc.exitCode);
-        proc.once('exit', (code) => resolve(code));
-        proc.kill(signal);
-      }),
-  };
+  }, 30000);
 }
 
 /** The master address a sentinel reports for `name`, as "host:port". */

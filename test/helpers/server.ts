@@ -49,7 +49,15 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     '--daemonize', 'no',
     ...(opts.args ?? []),
   ];
-  const proc = opts.redis ? spawn('redis-server', args, { stdio: 'ignore' }) : spawn(process.execPath, [TANDEM_SERVER, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = opts.redis ? spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, [TANDEM_SERVER, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return superviseProcess(proc, port, dir, logFile);
+}
+
+/**
+ * Wraps a spawned server process (tandem-server, redis-server, a sentinel): waits until it
+ * accepts connections on `port`, and gives its log, clients and a stop that waits for exit.
+ */
+export async function superviseProcess(proc: ChildProcess, port: number, dir: string, logFile: string): Promise<ServerProcess> {
   let stderr = '';
   proc.stderr?.on('data', (d) => (stderr += d.toString()));
   let exited = false;
@@ -81,4 +89,14 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
         proc.kill(signal);
       }),
   };
+}
+
+/** ROLE of a server, as an array. */
+export async function role(p: ServerProcess): Promise<unknown[]> {
+  const c = await p.client();
+  try {
+    return (await c.call('ROLE')) as unknown[];
+  } finally {
+    c.close();
+  }
 }

@@ -7,8 +7,8 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
-import { startServer, ServerProcess } from '../helpers/server';
-import { startSentinel, masterAddr } from '../helpers/sentinel';
+import { startServer, ServerProcess, role } from '../helpers/server';
+import { startSentinel, masterAddr, sentinelMasterFields, waitForSentinelViews } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
 import { RespClient, RespError } from '../helpers/resp-client';
 
@@ -16,15 +16,6 @@ const procs: ServerProcess[] = [];
 after(async () => {
   await Promise.all(procs.map((p) => p.stop('SIGKILL')));
 });
-
-async function role(p: ServerProcess): Promise<unknown[]> {
-  const c = await p.client();
-  try {
-    return (await c.call('ROLE')) as unknown[];
-  } finally {
-    c.close();
-  }
-}
 
 interface Topology {
   master: ServerProcess;
@@ -41,17 +32,7 @@ async function topology(quorum = 2, masterArgs: string[] = []): Promise<Topology
   procs.push(master, ...replicas);
   const sentinels = await Promise.all([0, 1, 2].map(() => startSentinel({ masterPort: master.port, quorum })));
   procs.push(...sentinels);
-  await waitFor('sentinels to see both replicas and each other', async () => {
-    for (const s of sentinels) {
-      const c = await s.client();
-      const m = (await c.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
-      c.close();
-      const f = new Map<string, string>();
-      for (let i = 0; i < m.length; i += 2) f.set(m[i], m[i + 1]);
-      if (f.get('num-slaves') !== '2' || f.get('num-other-sentinels') !== '2') return false;
-    }
-    return true;
-  }, 20000);
+  await waitForSentinelViews(sentinels, 2);
   return { master, replicas, sentinels };
 }
 
@@ -63,7 +44,7 @@ test('the tutorial failover: kill -9 the master, a replica takes over, the old m
 
   const w = await master.client();
   for (let i = 0; i < 100; i++) assert.equal(await w.call('SET', `k${i}`, String(i)), 'OK');
-  assert.ok(((await w.call('WAIT', '1', '5000')) as number) >= 1);
+  await waitFor('a replica to acknowledge the writes (WAIT)', async () => ((await w.call('WAIT', '1', '1000')) as number) >= 1, 15000);
   w.close();
 
   const killedAt = Date.now();
@@ -136,20 +117,14 @@ test('partitions: a sentinel minority cannot fail over', async () => {
   sentinels[2].proc.kill('SIGSTOP');
   try {
     await master.stop('SIGKILL');
-    const lone = await sentinels[0].client();
-    await waitFor('the lone sentinel to see the master subjectively down', async () => {
-      const m = (await lone.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
-      return m[m.indexOf('flags') + 1].includes('s_down');
-    }, 10000);
+    await waitFor('the lone sentinel to see the master subjectively down', async () => (await sentinelMasterFields(sentinels[0])).get('flags')!.includes('s_down'), 10000);
     // Give it several seconds of chances: with quorum 2 it must never reach ODOWN alone.
     const deadline = Date.now() + 4000;
     while (Date.now() < deadline) {
-      const m = (await lone.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
-      assert.ok(!m[m.indexOf('flags') + 1].includes('o_down'), 'no ODOWN without a quorum');
+      assert.ok(!(await sentinelMasterFields(sentinels[0])).get('flags')!.includes('o_down'), 'no ODOWN without a quorum');
       assert.equal(await masterAddr(sentinels[0]), `127.0.0.1:${master.port}`, 'no failover');
       await new Promise((r) => setTimeout(r, 200));
     }
-    lone.close();
   } finally {
     sentinels[1].proc.kill('SIGCONT');
     sentinels[2].proc.kill('SIGCONT');

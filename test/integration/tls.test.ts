@@ -2,9 +2,8 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import * as fs from 'node:fs';
-import { startServer, ServerProcess } from '../helpers/server';
-import { makeCerts, TestCerts } from '../helpers/certs';
-import { freePort } from '../helpers/ports';
+import { ServerProcess } from '../helpers/server';
+import { startTlsServer, TestCerts } from '../helpers/certs';
 import { parseReply } from '../helpers/resp-client';
 
 let certs: TestCerts;
@@ -12,11 +11,7 @@ let srv: ServerProcess;
 let tlsPort: number;
 
 before(async () => {
-  certs = makeCerts();
-  tlsPort = await freePort();
-  srv = await startServer({
-    args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca],
-  });
+  ({ certs, srv, tlsPort } = await startTlsServer());
 });
 after(async () => {
   await srv.stop();

@@ -3,23 +3,14 @@
 // master rejoins as a replica, acknowledged writes survive).
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { startSentinel, masterAddr } from '../helpers/sentinel';
+import { startServer, ServerProcess, role } from '../helpers/server';
+import { startSentinel, masterAddr, waitForSentinelViews } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
 
 const procs: ServerProcess[] = [];
 after(async () => {
   await Promise.all(procs.map((p) => p.stop('SIGKILL')));
 });
-
-async function role(p: ServerProcess): Promise<unknown[]> {
-  const c = await p.client();
-  try {
-    return (await c.call('ROLE')) as unknown[];
-  } finally {
-    c.close();
-  }
-}
 
 test('three Tandem sentinels fail over real Redis servers', async () => {
   const master = await startServer({ redis: true });
@@ -31,21 +22,11 @@ test('three Tandem sentinels fail over real Redis servers', async () => {
   const sentinels = await Promise.all([0, 1, 2].map(() => startSentinel({ masterPort: master.port, quorum: 2 })));
   procs.push(...sentinels);
 
-  await waitFor('sentinels to see both replicas and each other', async () => {
-    for (const s of sentinels) {
-      const c = await s.client();
-      const m = (await c.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
-      c.close();
-      const f = new Map<string, string>();
-      for (let i = 0; i < m.length; i += 2) f.set(m[i], m[i + 1]);
-      if (f.get('num-slaves') !== '2' || f.get('num-other-sentinels') !== '2') return false;
-    }
-    return true;
-  }, 20000);
+  await waitForSentinelViews(sentinels, 2);
 
   const w = await master.client();
   assert.equal(await w.call('SET', 'acked', 'before-kill'), 'OK');
-  assert.ok(((await w.call('WAIT', '1', '2000')) as number) >= 1, 'WAIT: at least one replica acknowledged');
+  await waitFor('a replica to acknowledge the writes (WAIT)', async () => ((await w.call('WAIT', '1', '1000')) as number) >= 1, 15000);
   w.close();
 
   const killedAt = Date.now();
@@ -93,17 +74,7 @@ async function failoverWith(kinds: Array<'tandem' | 'redis'>, servers: 'tandem' 
   const sentinels: ServerProcess[] = [];
   for (const k of kinds) sentinels.push(await startSentinel({ masterPort: master.port, quorum: 2, redis: k === 'redis' }));
   procs.push(...sentinels);
-  await waitFor('every sentinel to know the others and the replicas', async () => {
-    for (const s of sentinels) {
-      const c = await s.client();
-      const m = (await c.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
-      c.close();
-      const f = new Map<string, string>();
-      for (let i = 0; i < m.length; i += 2) f.set(m[i], m[i + 1]);
-      if (f.get('num-slaves') !== '2' || f.get('num-other-sentinels') !== String(kinds.length - 1)) return false;
-    }
-    return true;
-  }, 30000);
+  await waitForSentinelViews(sentinels, 2);
   await master.stop('SIGKILL');
   const replicaAddrs = replicas.map((r) => `127.0.0.1:${r.port}`);
   const newAddr = await waitFor('a promotion', async () => {

@@ -2,20 +2,15 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, ServerProcess } from '../helpers/server';
-import { makeCerts, TestCerts } from '../helpers/certs';
-import { freePort } from '../helpers/ports';
+import { ServerProcess } from '../helpers/server';
+import { startTlsServer, TestCerts } from '../helpers/certs';
 
 let certs: TestCerts;
 let srv: ServerProcess;
 let tlsPort: number;
 
 before(async () => {
-  certs = makeCerts();
-  tlsPort = await freePort();
-  srv = await startServer({
-    args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca],
-  });
+  ({ certs, srv, tlsPort } = await startTlsServer());
 });
 after(async () => {
   await srv.stop();
