@@ -160,3 +160,20 @@ test('a blocked client that disconnects is forgotten', async () => {
   assert.equal(await admin.call('RPUSH', 'gone:l', 'kept'), 1);
   assert.equal(await admin.call('LLEN', 'gone:l'), 1);
 });
+
+test('a push applied from the master stream serves a client blocked on a writable replica', async () => {
+  const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(srv.port), '--replica-read-only', 'no'] });
+  const c = await replica.client();
+  const watcher = await replica.client();
+  try {
+    await waitFor('the replica link', async () => ((await watcher.call('INFO', 'replication')) as string).includes('master_link_status:up'));
+    send(c, 'BLPOP', 'repl:l', '0');
+    await waitFor('BLPOP to block on the replica', async () => ((await watcher.call('INFO', 'clients')) as string).includes('blocked_clients:1\r\n'));
+    await admin.call('RPUSH', 'repl:l', 'from-master');
+    assert.deepEqual(await c.read(), ['repl:l', 'from-master']);
+  } finally {
+    c.close();
+    watcher.close();
+    await replica.stop();
+  }
+});

@@ -86,6 +86,7 @@ test('MULTI/EXEC/DISCARD/WATCH replies and errors', async () => {
     [1, 'WATCH', 'absent'], [2, 'FLUSHALL'], [2, 'DEL', 'absent'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
     [1, 'WATCH', 'absent'], [2, 'SELECT', '4'], [2, 'SET', 'absent', 'x'], [2, 'SWAPDB', '0', '4'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
     [2, 'SELECT', '0'], [2, 'DEL', 'absent'], [1, 'WATCH', 'other'], [2, 'SWAPDB', '0', '4'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
+    [1, 'MULTI'], [1, 'SET', 'a', '1'], [1, 'GET', 'a'], [2, 'REPLICAOF', '127.0.0.1', '1'], [1, 'EXEC'], [2, 'REPLICAOF', 'NO', 'ONE'],
     { hello: [1, '3'] }, [1, 'WATCH', 'w'], [2, 'SET', 'w', '1'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
   ]);
 });
