@@ -3,30 +3,15 @@
 
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO_ROOT, startServer, ServerProcess } from '../helpers/server';
 import { freePort } from '../helpers/ports';
+import { runProgram, ProgramResult } from '../helpers/run-program';
 
 const TANDEM_CLI = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-cli.js');
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [TANDEM_CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-    p.stdin.end(Buffer.from(stdin, 'latin1'));
-  });
+function cli(args: string[], stdin = ''): Promise<ProgramResult> {
+  return runProgram(process.execPath, [TANDEM_CLI, ...args], stdin);
 }
 
 let srv: ServerProcess;
