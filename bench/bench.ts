@@ -157,7 +157,8 @@ async function main(): Promise<void> {
   ];
   try {
     process.stdout.write(`Tandem vs ${version}\n`);
-    process.stdout.write(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}\n`);
+    const load = os.loadavg()[0].toFixed(1);
+    process.stdout.write(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${load} at start\n`);
     process.stdout.write(`redis-benchmark -c 50 -t set,get -q, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n\n`);
     const samples = await throughput(targets, o);
     const rows = [['test', 'tandem req/s', 'redis req/s', 'tandem/redis']];
