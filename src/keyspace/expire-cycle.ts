@@ -125,8 +125,18 @@ export function expireCycleOf(server: Server): ExpireCycle | undefined {
   return cycles.get(server);
 }
 
-/** Runs the cycle from the cron while DEBUG SET-ACTIVE-EXPIRE leaves it on. */
+/**
+ * Wires expiry into the server: every key the keyspace expires (lazily on access or from this
+ * cycle) is propagated to replicas and the AOF as DEL (UNLINK with lazyfree-lazy-expire), as
+ * Redis's propagateDeletion does; the cycle runs from the cron while DEBUG SET-ACTIVE-EXPIRE
+ * leaves it on.
+ */
 export function setupActiveExpiry(server: Server): ExpireCycle {
+  server.addKeyspaceListener({
+    keyModified: () => undefined,
+    keyExpired: (db, key) => server.feed.propagate(db.id, [server.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]),
+    dbReplaced: () => undefined,
+  });
   const cycle = new ExpireCycle(server.keyspace, () => server.clock.now());
   cycles.set(server, cycle);
   server.hooks.cron.push(() => {
