@@ -54,8 +54,9 @@ export async function repl(session: CliSession, env: NodeJS.ProcessEnv): Promise
     historySize: HISTORY_SIZE,
     removeHistoryDuplicates: false,
   });
-  // Ctrl-C on an empty prompt leaves, like redis-cli.
-  rl.on('SIGINT', () => rl.close());
+  // Ctrl-C leaves, like redis-cli: at the prompt, or while waiting for a reply (BLPOP 0,
+  // SUBSCRIBE) that may never come.
+  rl.on('SIGINT', () => process.exit(0));
   if (interactive) await session.connect();
   const showPrompt = () => {
     if (!interactive) return;
