@@ -234,10 +234,15 @@ test('writes with expiries during a full sync end with equal datasets and offset
   const rc = await r.client();
   await linkUp(rc);
   assert.equal(await rc.call('GET', 'counter'), String(writes));
+  let last = '';
   await waitFor('equal digests after expiry settles', async () => {
     await sameOffset(mc, rc);
-    return (await mc.call('DEBUG', 'DIGEST')) === (await rc.call('DEBUG', 'DIGEST'));
-  }, 20000);
+    const digests = [await mc.call('DEBUG', 'DIGEST'), await rc.call('DEBUG', 'DIGEST'), await mc.call('DBSIZE'), await rc.call('DBSIZE')];
+    last = JSON.stringify(digests);
+    return digests[0] === digests[1];
+  }, 20000).catch((e) => {
+    throw new Error(`${(e as Error).message} (digests, sizes: ${last}); replica log:\n${r.log()}`);
+  });
   assert.equal(await mc.call('DBSIZE'), await rc.call('DBSIZE'));
   mc.close();
   rc.close();
