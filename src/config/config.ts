@@ -318,7 +318,7 @@ export class Config {
   }
 
   private runHooks(d: ConfigDef): string | null {
-    for (const hook of this.hooks.get(d.name) ?? []) {
+    for (const hook of [...(this.hooks.get(d.name) ?? [])]) {
       const err = hook(this.typed.get(d.name)!, d.name);
       if (typeof err === 'string') return err;
     }

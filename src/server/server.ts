@@ -359,13 +359,16 @@ export class Server {
   // ---------------------------------------------------------------------------------------------
 
   startCron(): void {
+    this.scheduleCron();
+    this.config.watch('hz', () => this.scheduleCron());
+  }
+
+  /** (Re)starts the cron timer at the current `hz` (CONFIG SET hz restarts it). */
+  private scheduleCron(): void {
+    if (this.cronTimer) clearInterval(this.cronTimer);
     const hz = Math.min(Math.max(this.config.int('hz'), 1), 500);
     this.cronTimer = setInterval(() => this.cron(), Math.floor(1000 / hz));
     this.cronTimer.unref();
-    this.config.watch('hz', () => {
-      if (this.cronTimer) clearInterval(this.cronTimer);
-      this.startCron();
-    });
   }
 
   private cron(): void {

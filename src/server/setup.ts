@@ -18,6 +18,7 @@ import { installPersistence, loadingCheck, misconfCheck } from '../persistence/p
 import { snapshotEngine } from '../persistence/snapshot';
 import { installSentinel, sentinelCommandSpecs } from '../sentinel/sentinel-mode';
 import { setupReplication } from '../replication/replication';
+import { installConfig } from '../commands/config';
 
 export function createServer(config: Config, log: Logger, clock: Clock = systemClock, mode: 'standalone' | 'sentinel' = 'standalone'): Server {
   const server = new Server(config, log, clock, mode === 'sentinel' ? sentinelCommandSpecs() : undefined);
@@ -41,6 +42,8 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   installPersistence(server);
   snapshotEngine(server);
   const replication = setupReplication(server, server.replStats);
+  // Redis refuses DEBUG/MODULE (enable-debug-command, enable-module-command) before other checks.
+  installConfig(server);
   // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.
   server.gates.addCheck((c, spec) => transactions.noMultiCheck(c, spec));
   server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));

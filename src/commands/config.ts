@@ -1,0 +1,194 @@
+// CONFIG GET / SET / RESETSTAT / REWRITE / HELP, as Redis 7.0's config.c answers them, plus the
+// "protected" rules: enable-protected-configs (may CONFIG SET change dir, dbfilename?) and
+// enable-debug-command / enable-module-command (may DEBUG / MODULE run at all?), each `no`,
+// `yes` or `local` (only from loopback or unix-socket connections).
+//
+// CONFIG SET of several parameters is one change (Config.setAtomically): all are validated and
+// set, then their watchers run; a refusal anywhere restores every previous value.
+
+import { command, CommandSpec } from './command';
+import { helpReply } from './command-docs';
+import type { Client } from '../server/client';
+import type { Server } from '../server/server';
+import type { ConfigDef } from '../config/config-table';
+import type { LogLevel } from '../server/log';
+import { strerror } from '../config/config';
+import { rewriteConfigFile } from '../config/config-rewrite';
+import { globMatch } from '../keyspace/glob';
+
+const REDACTED = '(redacted)';
+
+/** A loopback or unix-socket connection (Redis's islocalClient). */
+function isLocalClient(c: Client): boolean {
+  const addr = c.socket?.remoteAddress;
+  if (c.socket === null) return false;
+  if (addr === undefined) return true;
+  return addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.');
+}
+
+/** Whether an enable-* option ('no' | 'yes' | 'local') lets this client do the protected thing. */
+function allowProtectedAction(c: Client, option: string): boolean {
+  const v = c.server.config.str(option);
+  return v === 'yes' || (v === 'local' && isLocalClient(c));
+}
+
+/** The gate refusing DEBUG and MODULE unless enable-debug-command / enable-module-command allow it. */
+export function protectedCommandCheck(c: Client, fullName: string): string | null {
+  const base = fullName.split('|')[0];
+  if (base !== 'debug' && base !== 'module') return null;
+  const option = base === 'debug' ? 'enable-debug-command' : 'enable-module-command';
+  if (allowProtectedAction(c, option)) return null;
+  return (
+    `ERR ${base.toUpperCase()} command not allowed. If the ${option} option is set to "local", you can run it from a local ` +
+    'connection, otherwise you need to set this option in the configuration file, and then restart the server.'
+  );
+}
+
+/** Configs CONFIG SET refuses while the dataset is loading (Redis's DENY_LOADING_CONFIG). */
+const DENY_WHILE_LOADING = new Set(['dir', 'appendonly']);
+
+function configGet(c: Client, argv: string[]): void {
+  const config = c.server.config;
+  const found = new Map<string, { key: string; def: ConfigDef }>();
+  for (const pattern of argv.slice(2)) {
+    if (!/[[*?]/.test(pattern)) {
+      const def = config.def(pattern);
+      if (def && !found.has(pattern.toLowerCase())) found.set(pattern.toLowerCase(), { key: pattern, def });
+      continue;
+    }
+    for (const name of config.allNames()) {
+      if (!found.has(name) && globMatch(pattern, name, true)) found.set(name, { key: name, def: config.def(name)! });
+    }
+  }
+  c.reply.mapHeader(found.size);
+  for (const { key, def } of found.values()) {
+    c.reply.bulk(key);
+    c.reply.bulk(config.getText(def.name));
+  }
+}
+
+function configSet(c: Client, argv: string[]): void {
+  if (argv.length % 2 !== 0) {
+    c.reply.error('ERR syntax error');
+    return;
+  }
+  const server = c.server;
+  const config = server.config;
+  const assignments: Array<{ def: ConfigDef; value: string }> = [];
+  let unknown: string | null = null;
+  let refusal: { arg: string; reason: string } | null = null;
+  let loading = false;
+  // Every pair is looked at (to redact every password), but the first problem decides the reply.
+  for (let i = 2; i < argv.length; i += 2) {
+    const def = config.def(argv[i]);
+    if (!def) {
+      if (unknown === null && refusal === null && !loading) unknown = argv[i];
+      continue;
+    }
+    const value = argv[i + 1];
+    if (def.sensitive) argv[i + 1] = REDACTED;
+    if (unknown !== null || refusal !== null || loading) continue;
+    if (def.immutable || (def.protected && !allowProtectedAction(c, 'enable-protected-configs'))) {
+      refusal = { arg: argv[i], reason: def.immutable ? "can't set immutable config" : "can't set protected config" };
+    } else if (server.loading && DENY_WHILE_LOADING.has(def.name)) {
+      loading = true;
+    } else if (assignments.some((a) => a.def === def)) {
+      refusal = { arg: argv[i], reason: 'duplicate parameter' };
+    } else {
+      assignments.push({ def, value });
+    }
+  }
+  if (loading) {
+    c.reply.error('LOADING Redis is loading the dataset in memory');
+  } else if (unknown !== null) {
+    c.reply.error(`ERR Unknown option or number of arguments for CONFIG SET - '${unknown}'`);
+  } else if (refusal !== null) {
+    c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${refusal.arg}') - ${refusal.reason}`);
+  } else {
+    const failure = config.setAtomically(assignments);
+    if (failure === null) {
+      c.reply.ok();
+      return;
+    }
+    if (failure.applyFailed) {
+      server.log.warning(`Failed applying new configuration. Possibly related to new ${failure.name} setting. Restoring previous settings.`);
+    }
+    c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${failure.name}') - ${failure.reason}`);
+  }
+}
+
+function configRewrite(c: Client): void {
+  const server = c.server;
+  if (server.config.file === '') {
+    c.reply.error('ERR The server is running without a config file');
+    return;
+  }
+  try {
+    rewriteConfigFile(server.config, server.config.file, server.acl.listLines());
+  } catch (e) {
+    server.log.warning(`CONFIG REWRITE failed: ${strerror(e)}`);
+    c.reply.error(`ERR Rewriting config file: ${strerror(e)}`);
+    return;
+  }
+  server.log.notice('CONFIG REWRITE executed with success.');
+  c.reply.ok();
+}
+
+const HELP = [
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+];
+
+const ADMIN: CommandSpec['flags'] = ['admin', 'noscript', 'loading', 'stale'];
+
+export const CONFIG_COMMANDS: CommandSpec[] = [
+  command({
+    name: 'config',
+    arity: -2,
+    flags: [],
+    group: 'server',
+    summary: 'A container for server configuration commands',
+    since: '2.0.0',
+    complexity: 'Depends on subcommand.',
+    subcommands: [
+      command({
+        name: 'resetstat', arity: 2, flags: ADMIN, group: 'server', summary: 'Reset the stats returned by INFO', since: '2.0.0', complexity: 'O(1)',
+        handler: (c) => {
+          c.server.stats.reset();
+          c.reply.ok();
+        },
+      }),
+      command({
+        name: 'get', arity: -3, flags: ADMIN, group: 'server', summary: 'Get the values of configuration parameters', since: '2.0.0',
+        complexity: 'O(N) when N is the number of configuration parameters provided', handler: configGet,
+      }),
+      command({
+        name: 'help', arity: 2, flags: ['loading', 'stale'], group: 'server', summary: 'Show helpful text about the different subcommands', since: '5.0.0',
+        complexity: 'O(1)', handler: (c) => helpReply(c, 'CONFIG', HELP),
+      }),
+      command({
+        name: 'rewrite', arity: 2, flags: ADMIN, group: 'server', summary: 'Rewrite the configuration file with the in memory configuration', since: '2.8.0',
+        complexity: 'O(1)', handler: configRewrite,
+      }),
+      command({
+        name: 'set', arity: -4, flags: ADMIN, group: 'server', summary: 'Set configuration parameters to the given values', since: '2.0.0',
+        complexity: 'O(N) when N is the number of configuration parameters provided', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        handler: configSet,
+      }),
+    ],
+  }),
+];
+
+/** Wires the runtime effects of configs no other module owns, and the protected-command gate. */
+export function installConfig(server: Server): void {
+  server.config.watch('loglevel', (v) => {
+    server.log.level = v as LogLevel;
+  });
+  server.gates.addCheck((c, _spec, _argv, fullName) => protectedCommandCheck(c, fullName));
+}
