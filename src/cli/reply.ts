@@ -1,6 +1,8 @@
 // Client-side RESP2/RESP3 reply decoding for tandem-cli. Replies are kept with the type the
 // server sent (status vs bulk string vs verbatim, array vs set vs map vs push) because redis-cli
 // prints each type differently. Strings are latin1 (one char per byte), so binary values survive.
+// (src/protocol/reply-parser.ts decodes into plain JS values for programs such as Sentinel, where
+// "+OK" and "$2 OK" are the same string and a map is a Map; redis-cli output needs the difference.)
 //
 // The reader is streaming: bytes arrive in arbitrary chunks and `next()` returns a reply only
 // once it is complete, leaving the rest buffered.
