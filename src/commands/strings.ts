@@ -291,31 +291,23 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
 
 /** Fast check for a decimal that is surely a safe integer (at most 15 digits, strict form). */
 const SMALL_INT = /^-?[1-9][0-9]{0,14}$|^0$/;
+/** Increments up to 2^52 added to a value of at most 15 digits stay exact in doubles. */
+const SMALL_INCREMENT = 2 ** 52;
 
-function incrDecr(c: Client, key: string, by: bigint): void {
+/** INCR/DECR/INCRBY/DECRBY: `by` is a number when |by| <= 2^52, else a bigint. */
+function incrDecr(c: Client, key: string, by: number | bigint): void {
   const v = getStringForWrite(c, key);
   if (v === null) return;
   let next: string;
-  if (v === undefined || SMALL_INT.test(v)) {
-    // Both operands fit 2^53 comfortably when |by| is small: stay in doubles.
-    const cur = v === undefined ? 0 : Number(v);
-    if (by >= -(2n ** 52n) && by <= 2n ** 52n) {
-      next = String(cur + Number(by));
-    } else {
-      const r = BigInt(cur) + by;
-      if (r > INT64_MAX || r < INT64_MIN) {
-        c.reply.error(ERR_OVERFLOW);
-        return;
-      }
-      next = String(r);
-    }
+  if (typeof by === 'number' && (v === undefined || SMALL_INT.test(v))) {
+    next = String((v === undefined ? 0 : Number(v)) + by);
   } else {
-    const cur = parseStrictInt64(v);
+    const cur = v === undefined ? 0n : parseStrictInt64(v);
     if (cur === null) {
       c.reply.error(ERR_NOT_INTEGER);
       return;
     }
-    const r = cur + by;
+    const r = cur + BigInt(by);
     if (r > INT64_MAX || r < INT64_MIN) {
       c.reply.error(ERR_OVERFLOW);
       return;
@@ -330,18 +322,19 @@ function incrDecr(c: Client, key: string, by: bigint): void {
   c.reply.raw(':' + next + '\r\n');
 }
 
-function incrByCommand(sign: 1n | -1n) {
+function incrByCommand(sign: 1 | -1) {
   return (c: Client, argv: string[]): void => {
     const by = parseStrictInt64(argv[2]);
     if (by === null) {
       c.reply.error(ERR_NOT_INTEGER);
       return;
     }
-    if (sign < 0n && by === INT64_MIN) {
+    if (sign < 0 && by === INT64_MIN) {
       c.reply.error('ERR decrement would overflow');
       return;
     }
-    incrDecr(c, argv[1], by * sign);
+    const signed = sign < 0 ? -by : by;
+    incrDecr(c, argv[1], signed >= -SMALL_INCREMENT && signed <= SMALL_INCREMENT ? Number(signed) : signed);
   };
 }
 
@@ -722,10 +715,10 @@ export const STRING_COMMANDS: CommandSpec[] = [
   command({ name: 'mget', arity: -2, flags: ['readonly', 'fast'], firstKey: 1, lastKey: -1, step: 1, ...STR, summary: 'Get the values of all the given keys', since: '1.0.0', complexity: 'O(N) where N is the number of keys to retrieve.', tips: ['request_policy:multi_shard'], handler: mget }),
   command({ name: 'mset', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2, ...STR, summary: 'Set multiple keys to multiple values', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.', tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], handler: (c, a) => msetGeneric(c, a, false) }),
   command({ name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], firstKey: 1, lastKey: -1, step: 2, ...STR, summary: 'Set multiple keys to multiple values, only if none of the keys exist', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.', tips: ['request_policy:multi_shard', 'response_policy:agg_min'], handler: (c, a) => msetGeneric(c, a, true) }),
-  command({ name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Increment the integer value of a key by one', since: '1.0.0', complexity: 'O(1)', handler: (c, a) => incrDecr(c, a[1], 1n) }),
-  command({ name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Decrement the integer value of a key by one', since: '1.0.0', complexity: 'O(1)', handler: (c, a) => incrDecr(c, a[1], -1n) }),
-  command({ name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Increment the integer value of a key by the given amount', since: '1.0.0', complexity: 'O(1)', handler: incrByCommand(1n) }),
-  command({ name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', complexity: 'O(1)', handler: incrByCommand(-1n) }),
+  command({ name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Increment the integer value of a key by one', since: '1.0.0', complexity: 'O(1)', handler: (c, a) => incrDecr(c, a[1], 1) }),
+  command({ name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Decrement the integer value of a key by one', since: '1.0.0', complexity: 'O(1)', handler: (c, a) => incrDecr(c, a[1], -1) }),
+  command({ name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Increment the integer value of a key by the given amount', since: '1.0.0', complexity: 'O(1)', handler: incrByCommand(1) }),
+  command({ name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', complexity: 'O(1)', handler: incrByCommand(-1) }),
   command({ name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Increment the float value of a key by the given amount', since: '2.6.0', complexity: 'O(1)', handler: incrbyfloat }),
   command({ name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], ...KEY1, ...STR, summary: 'Append a value to a key', since: '2.0.0', complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.', handler: append }),
   command({ name: 'strlen', arity: 2, flags: ['readonly', 'fast'], ...KEY1, ...STR, summary: 'Get the length of the value stored in a key', since: '2.2.0', complexity: 'O(1)', handler: strlen }),
