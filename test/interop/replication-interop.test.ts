@@ -1,0 +1,137 @@
+// Replication against the real Redis 7.0: a redis-server replica of a Tandem master and a
+// Tandem replica of a redis-server master, with disk and diskless full syncs, then the live
+// stream, partial resyncs after a killed link, WAIT, and a mixed chain Redis -> Tandem -> Redis.
+// Datasets are compared with DEBUG DIGEST (bit-compatible between the two) and offsets must be
+// equal on both sides.
+
+import { test, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startServer, ServerProcess } from '../helpers/server';
+import { RespClient } from '../helpers/resp-client';
+import { waitFor } from '../helpers/wait';
+
+const COMMON = ['--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1', '--save', '', '--enable-debug-command', 'yes'];
+
+const running: ServerProcess[] = [];
+after(async () => {
+  for (const s of running) await s.stop();
+});
+
+async function start(redis: boolean, args: string[] = []): Promise<ServerProcess> {
+  const s = await startServer({ redis, args: [...COMMON, ...args] });
+  running.push(s);
+  return s;
+}
+
+async function info(c: RespClient): Promise<Record<string, string>> {
+  const text = (await c.call('INFO', 'replication')) as string;
+  const out: Record<string, string> = {};
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** Writes one key of every type, with and without TTLs, in two databases. */
+async function writeDataset(c: RespClient, tag: string): Promise<void> {
+  await c.call('SET', `${tag}:str`, 'hello\0world');
+  await c.call('SET', `${tag}:ttl`, 'x', 'EX', '1000');
+  await c.call('INCRBY', `${tag}:int`, '12345');
+  await c.call('RPUSH', `${tag}:list`, 'a', 'b', 'c');
+  await c.call('HSET', `${tag}:hash`, 'f1', 'v1', 'f2', 'v2');
+  await c.call('SADD', `${tag}:set`, 'm1', 'm2', '3');
+  await c.call('ZADD', `${tag}:zset`, '1.5', 'one', '2', 'two');
+  await c.call('SELECT', '2');
+  await c.call('SET', `${tag}:db2`, 'v');
+  await c.call('PEXPIRE', `${tag}:db2`, '500000');
+  await c.call('SELECT', '0');
+}
+
+/** Waits until both report the same offset and the same dataset digest. */
+async function converged(master: RespClient, replica: RespClient): Promise<void> {
+  let last = '';
+  await waitFor('replica converged with master', async () => {
+    const m = (await info(master)).master_repl_offset;
+    const r = (await info(replica)).slave_repl_offset;
+    const dm = await master.call('DEBUG', 'DIGEST');
+    const dr = await replica.call('DEBUG', 'DIGEST');
+    last = JSON.stringify({ m, r, dm, dr });
+    return m === r && dm === dr;
+  }, 15000).catch((e) => {
+    throw new Error(`${(e as Error).message}: ${last}`);
+  });
+}
+
+async function linkUp(c: RespClient): Promise<void> {
+  await waitFor('master_link_status:up', async () => (await info(c)).master_link_status === 'up', 15000);
+}
+
+for (const diskless of ['yes', 'no']) {
+  test(`redis-server replica of a Tandem master (repl-diskless-sync ${diskless})`, async () => {
+    const m = await start(false, ['--repl-diskless-sync', diskless]);
+    const mc = await m.client();
+    await writeDataset(mc, 'before');
+    const r = await start(true, ['--replicaof', '127.0.0.1', String(m.port)]);
+    const rc = await r.client();
+    await linkUp(rc);
+    await writeDataset(mc, 'after');
+    await converged(mc, rc);
+    assert.equal(await rc.call('LINDEX', 'after:list', '1'), 'b');
+    assert.match(r.log(), diskless === 'yes' ? /receiving streamed RDB from master with EOF/ : /receiving \d+ bytes from master to disk/);
+    assert.equal(await mc.call('WAIT', '1', '5000'), 1);
+
+    // The real replica's killed link resumes with a partial resync from Tandem's backlog.
+    await rc.call('CLIENT', 'KILL', 'TYPE', 'master');
+    await mc.call('SET', 'during', 'gap');
+    await linkUp(rc);
+    await converged(mc, rc);
+    assert.match(r.log(), /Successful partial resynchronization with master\./);
+    mc.close();
+    rc.close();
+  });
+
+  test(`Tandem replica of a redis-server master (repl-diskless-sync ${diskless})`, async () => {
+    const m = await start(true, ['--repl-diskless-sync', diskless]);
+    const mc = await m.client();
+    await writeDataset(mc, 'before');
+    const r = await start(false, ['--replicaof', '127.0.0.1', String(m.port)]);
+    const rc = await r.client();
+    await linkUp(rc);
+    await writeDataset(mc, 'after');
+    await converged(mc, rc);
+    assert.equal(await mc.call('WAIT', '1', '5000'), 1);
+    const role = (await rc.call('ROLE')) as unknown[];
+    assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', m.port, 'connected']);
+
+    await rc.call('CLIENT', 'KILL', 'TYPE', 'master');
+    await mc.call('SET', 'during', 'gap');
+    await linkUp(rc);
+    await converged(mc, rc);
+    assert.match(r.log(), /Successful partial resynchronization with master\./);
+    mc.close();
+    rc.close();
+  });
+}
+
+test('a mixed chain redis-server -> Tandem -> redis-server keeps one history', async () => {
+  const a = await start(true);
+  const ac = await a.client();
+  await writeDataset(ac, 'first');
+  const b = await start(false, ['--replicaof', '127.0.0.1', String(a.port)]);
+  const bc = await b.client();
+  await linkUp(bc);
+  const c = await start(true, ['--replicaof', '127.0.0.1', String(b.port)]);
+  const cc = await c.client();
+  await linkUp(cc);
+  await writeDataset(ac, 'second');
+  await converged(ac, bc);
+  await converged(bc, cc);
+  const [ia, ib, ic] = [await info(ac), await info(bc), await info(cc)];
+  assert.equal(ib.master_replid, ia.master_replid);
+  assert.equal(ic.master_replid, ia.master_replid);
+  assert.equal(await cc.call('GET', 'second:str'), 'hello\0world');
+  ac.close();
+  bc.close();
+  cc.close();
+});
