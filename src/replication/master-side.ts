@@ -486,11 +486,12 @@ export class MasterSide {
     const lines = [`connected_slaves:${this.replicas.size}`];
     const cfg = this.server.config;
     if (cfg.int('min-replicas-to-write') > 0 && cfg.int('min-replicas-max-lag') > 0) lines.push(`min_slaves_good_slaves:${this.goodReplicas(now)}`);
-    let i = 0;
-    for (const r of this.replicas.values()) {
+    const replicas = [...this.replicas.values()];
+    replicas.forEach((r, i) => {
       lines.push(`slave${i}:ip=${r.ip},port=${r.listeningPort},state=${r.state},offset=${r.ackOffset},lag=${Math.floor((now - r.ackTime) / 1000)}`);
-      i++;
-    }
+    });
+    // Tandem's extra: lag in ms. Not named slaveN..., which Sentinel would parse as a replica.
+    replicas.forEach((r, i) => lines.push(`replica${i}_lag_ms:${now - r.ackTime}`));
     return lines;
   }
 }

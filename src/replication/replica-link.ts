@@ -112,6 +112,16 @@ export class ReplicaLink {
     return this.appliedOffset;
   }
 
+  /** The database the master's stream has selected (repl-stream-db in our RDBs). */
+  get masterDbId(): number {
+    return this.client?.db.id ?? this.masterDb;
+  }
+
+  /** The stream's database when our history comes from an RDB (a restart). */
+  setMasterDb(db: number): void {
+    this.masterDb = db;
+  }
+
   /** ROLE's state word. */
   roleState(): string {
     switch (this.state) {

@@ -17,6 +17,7 @@ import type { CommandSpec } from '../commands/command';
 import { ReplicationBacklog } from './backlog';
 import { MasterSide } from './master-side';
 import { ReplicaLink, LinkState } from './replica-link';
+import { DEBUG_SUBCOMMANDS } from '../commands/debug';
 
 const NULL_REPLID = '0'.repeat(40);
 
@@ -38,11 +39,6 @@ export function replicationOf(server: Server): Replication {
   const r = modules.get(server);
   if (r === undefined) throw new Error('replication module not set up');
   return r;
-}
-
-/** Who asked for a role change, as Redis prints it in "(user request from '...')". */
-export function describeClient(c: Client): string {
-  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd ?? -1} name=${c.name} db=${c.db.id} user=${c.user}`;
 }
 
 export class Replication {
@@ -117,6 +113,41 @@ export class Replication {
   clearReplid2(): void {
     this.replid2 = NULL_REPLID;
     this.secondReplOffset = -1;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The history an RDB carries (repl-stream-db, repl-id, repl-offset)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * The aux fields an RDB saved now should carry, as Redis's rdbPopulateSaveInfo: a master with
+   * a backlog, or a replica with a (possibly cached) master; null otherwise.
+   */
+  rdbAux(): Record<string, string> | null {
+    let db: number;
+    if (!this.isReplica) {
+      if (this.backlog === null) return null;
+      db = Math.max(this.server.feed.selectedDb, 0);
+    } else {
+      if (!this.canPartialResync && !this.link?.isConnected) return null;
+      db = this.link?.masterDbId ?? 0;
+    }
+    return { 'repl-stream-db': String(db), 'repl-id': this.replid, 'repl-offset': String(this.offset) };
+  }
+
+  /**
+   * After loading our own RDB at startup: a replica continues the history it carries, so its
+   * first PSYNC can be partial (Redis's cached master from the RDB).
+   */
+  restoreFromRdb(aux: Map<string, string>): void {
+    const replid = aux.get('repl-id');
+    const offset = Number(aux.get('repl-offset') ?? -1);
+    const db = Number(aux.get('repl-stream-db') ?? -1);
+    if (!this.isReplica || replid === undefined || replid.length !== 40 || offset < 0 || db < 0) return;
+    this.replid = replid;
+    this.server.feed.offset = offset;
+    this.canPartialResync = true;
+    this.link?.setMasterDb(db);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -306,6 +337,16 @@ export function setupReplication(server: Server, stats: ReplicationStats): Repli
     repl.master.clientClosed(c);
   });
   server.infoProviders.set('replication', () => repl.infoLines());
+  DEBUG_SUBCOMMANDS.set('change-repl-id', {
+    min: 0,
+    max: 0,
+    handler: (c) => {
+      server.log.notice('Changing replication IDs after receiving DEBUG change-repl-id');
+      repl.replid = randomReplid();
+      repl.clearReplid2();
+      c.reply.ok();
+    },
+  });
   server.config.watch('repl-backlog-size', (v) => {
     repl.backlog?.resize(v as number);
   });
