@@ -29,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${e.message}\n\n${UP_USAGE}`);
     return 1;
   }
+  // If the output goes to a pipe that is gone (`tandem up | tee` after Ctrl-C), keep stopping the
+  // nodes rather than dying on EPIPE.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   return up(opts, path.join(__dirname, 'tandem-server.js'), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
