@@ -247,3 +247,84 @@ test('writes with expiries during a full sync end with equal datasets and offset
   mc.close();
   rc.close();
 });
+
+test('tutorial-acl configs: masteruser/masterauth, a writable replica, min-slaves-to-write 2', async () => {
+  const acl = (f: string) => path.join(SEEDS, 'tutorial-acl', f);
+  const m = await start([], acl('master-min-replicas.conf'));
+  const mc = await m.client();
+  assert.equal(await mc.call('AUTH', 'default', 'default_password'), 'OK');
+  assert.deepEqual(await mc.call('SET', 'k', 'v'), new RespError('NOREPLICAS Not enough good replicas to write.'));
+  const r1 = await start(['--slaveof', '127.0.0.1', String(m.port)], acl('slave_1.conf'));
+  const r2 = await start(['--slaveof', '127.0.0.1', String(m.port)], acl('slave_2-writable.conf'));
+  const c1 = await r1.client();
+  const c2 = await r2.client();
+  assert.equal(await c1.call('AUTH', 'default', 'default_password'), 'OK');
+  assert.equal(await c2.call('AUTH', 'default', 'default_password'), 'OK');
+  await linkUp(c1);
+  await linkUp(c2);
+  await waitFor('two good replicas', async () => (await mc.call('SET', 'k', 'v')) === 'OK');
+  await waitFor('k on both replicas', async () => (await c1.call('GET', 'k')) === 'v' && (await c2.call('GET', 'k')) === 'v');
+  // The writable replica takes a local write that is neither propagated nor counted in its offset.
+  assert.deepEqual(await c1.call('SET', 'local', '1'), new RespError("READONLY You can't write against a read only replica."));
+  assert.equal(await c2.call('SET', 'local', '1'), 'OK');
+  assert.equal(await c2.call('GET', 'local'), '1');
+  await sameOffset(mc, c2);
+  assert.equal(await mc.call('GET', 'local'), null);
+  await r1.stop();
+  await waitFor('NOREPLICAS with one replica gone', async () => (await mc.call('SET', 'k', 'v2')) instanceof RespError, 15000);
+  mc.close();
+  c2.close();
+});
+
+test('a replica hides keys whose TTL passed until its master deletes them', async () => {
+  const m = await start(['--enable-debug-command', 'yes']);
+  const mc = await m.client();
+  assert.equal(await mc.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0'), 'OK');
+  const r = await start(['--replicaof', '127.0.0.1', String(m.port)]);
+  const rc = await r.client();
+  await linkUp(rc);
+  await mc.call('SET', 'short', 'v', 'PX', '100');
+  await waitFor('the key on the replica', async () => (await rc.call('DBSIZE')) === 1);
+  await waitFor('the TTL to pass', async () => (await rc.call('GET', 'short')) === null);
+  assert.equal(await rc.call('EXISTS', 'short'), 0);
+  assert.equal(await rc.call('DBSIZE'), 1);
+  // The master deletes it on access and the DEL reaches the replica.
+  assert.equal(await mc.call('GET', 'short'), null);
+  await waitFor('the DEL on the replica', async () => (await rc.call('DBSIZE')) === 0);
+  mc.close();
+  rc.close();
+});
+
+test('replicas arriving within repl-diskless-sync-delay share one snapshot', async () => {
+  const m = await start(['--repl-diskless-sync-delay', '1']);
+  const mc = await m.client();
+  await mc.call('SET', 'k', 'v');
+  const [a, b] = await Promise.all([FakeReplica.attach(m.port, { listeningPort: 11 }), FakeReplica.attach(m.port, { listeningPort: 12 })]);
+  assert.equal(a.psyncReply, b.psyncReply);
+  assert.equal(m.log().match(/Starting BGSAVE for SYNC with target: replicas sockets/g)?.length, 1);
+  assert.match(m.log(), /Delay next BGSAVE for diskless SYNC/);
+  await mc.call('SET', 'after', '1');
+  await a.waitFor('the write', (t) => t.includes('after'));
+  await b.waitFor('the write', (t) => t.includes('after'));
+  assert.equal(a.text(), b.text());
+  a.close();
+  b.close();
+  mc.close();
+});
+
+test('a silent master is detected by repl-timeout and the link resumes when it is back', async () => {
+  const m = await start();
+  const r = await start(['--replicaof', '127.0.0.1', String(m.port), '--repl-timeout', '2']);
+  const rc = await r.client();
+  await linkUp(rc);
+  m.proc.kill('SIGSTOP');
+  try {
+    await waitFor('the timeout in the log', () => /MASTER timeout: no data nor PING received\.\.\./.test(r.log()), 10000);
+    assert.equal((await info(rc)).master_link_status, 'down');
+  } finally {
+    m.proc.kill('SIGCONT');
+  }
+  await linkUp(rc);
+  assert.match(r.log(), /Successful partial resynchronization with master\./);
+  rc.close();
+});
