@@ -469,7 +469,7 @@ function sub(name: string, arity: number, flags: CommandFlag[], summary: string,
 
 export const CLIENT_COMMANDS: CommandSpec[] = [
   command({
-    name: 'client', arity: -2, flags: [], group: 'connection', summary: 'A container for client connection commands', since: '2.4.0',
+    name: 'client', arity: -2, flags: ['sentinel'], group: 'connection', summary: 'A container for client connection commands', since: '2.4.0',
     complexity: 'Depends on subcommand.',
     subcommands: [
       sub('getname', 2, CONN, 'Get the current connection name', '2.6.9', (c) => c.reply.bulkOrNull(c.name === '' ? null : c.name)),

@@ -277,7 +277,7 @@ const HELP = [
   '    Return the keys and the access flags from a full Redis command.',
 ];
 
-const CMD_FLAGS: CommandFlag[] = ['loading', 'stale'];
+const CMD_FLAGS: CommandFlag[] = ['loading', 'stale', 'sentinel'];
 const CMD_CATS = ['connection'];
 
 function sub(name: string, arity: number, summary: string, since: string, complexity: string, handler: (c: Client, argv: string[]) => void, tips?: string[]): CommandSpec {

@@ -52,7 +52,8 @@ function countSubscribers(c: Client, argv: string[], kind: 'channel' | 'shard'):
 }
 
 const P = { group: 'pubsub' };
-const SUBSCRIBING = ['pubsub', 'noscript', 'loading', 'stale'] as CommandSpec['flags'];
+// `sentinel`: also offered by a server in sentinel mode (Sentinel's event channels).
+const SUBSCRIBING = ['pubsub', 'noscript', 'loading', 'stale', 'sentinel'] as CommandSpec['flags'];
 
 function subscribing(name: string, kind: SubscriptionKind, unsubscribe: boolean, rest: Omit<CommandSpec, 'name' | 'arity' | 'flags' | 'handler' | 'group' | 'firstKey' | 'lastKey' | 'step'>): CommandSpec {
   const keyed = kind === 'shard' ? { firstKey: 1, lastKey: -1, step: 1 } : {};
