@@ -50,7 +50,7 @@ interface WatchState {
 /** Commands a client in MULTI runs at once instead of queuing (Redis's processCommand list). */
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
-export const ERR_EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
+const ERR_EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 
 export class Transactions {
   /** Per database: watched key -> clients watching it. */
