@@ -150,3 +150,25 @@ test('partitions: a master cut from its replicas stops taking writes (min-replic
   await waitFor('writes to be accepted again', async () => (await c.call('SET', 'k', 'v3')) === 'OK', 15000);
   c.close();
 });
+
+test('TILT: a sentinel frozen for 3 s (a clock jump to it) enters TILT mode', async () => {
+  const master = await startServer();
+  procs.push(master);
+  const s = await startSentinel({ masterPort: master.port, quorum: 1 });
+  procs.push(s);
+  const info = async () => {
+    const c = await s.client();
+    try {
+      return String(await c.call('INFO', 'sentinel'));
+    } finally {
+      c.close();
+    }
+  };
+  assert.match(await info(), /sentinel_tilt:0/);
+  s.proc.kill('SIGSTOP');
+  await new Promise((r) => setTimeout(r, 3000));
+  s.proc.kill('SIGCONT');
+  await waitFor('TILT mode', async () => /sentinel_tilt:1/.test(await info()), 5000);
+  assert.match(s.log(), /\+tilt #tilt mode entered/);
+  assert.match(await info(), /master0:name=mymaster,status=ok,address=127\.0\.0\.1:\d+,slaves=0,sentinels=1/);
+});
