@@ -159,11 +159,12 @@ export class Transactions {
       this.watchers.set(db, byKey);
     }
     for (const key of keys) {
-      if (w.keys.some((k) => k.db === db && k.key === key)) continue;
       let clients = byKey.get(key);
       if (clients === undefined) {
         clients = new Set();
         byKey.set(key, clients);
+      } else if (clients.has(c)) {
+        continue;
       }
       clients.add(c);
       this.watchedKeyCount++;
