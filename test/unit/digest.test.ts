@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Keyspace } from '../../src/keyspace/keyspace';
 import { ListValue, HashValue, SetValue, ZSetValue } from '../../src/keyspace/values';
-import { datasetDigest, keyValueDigest, formatG17 } from '../../src/keyspace/digest';
+import { createHash } from 'node:crypto';
+import { datasetDigest, keyValueDigest, formatG17, sha1Of } from '../../src/keyspace/digest';
 
 const NO_EXPIRE_YET = 99999999999999;
 
@@ -97,4 +98,15 @@ test('scores are formatted as printf %.17g', () => {
   assert.equal(formatG17(123456789012345680), '1.2345678901234568e+17');
   assert.equal(formatG17(0.0001), '0.0001');
   assert.equal(formatG17(-Infinity), '-inf');
+});
+
+test('the JS SHA-1 equals node:crypto at every padding boundary, for strings and bytes', () => {
+  for (const len of [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 1024, 1025, 5000]) {
+    let text = '';
+    for (let i = 0; i < len; i++) text += String.fromCharCode((i * 37 + len) & 0xff);
+    const bytes = Buffer.from(text, 'latin1');
+    const expected = createHash('sha1').update(bytes).digest('hex');
+    assert.equal(sha1Of(text).toString('hex'), expected, `string of ${len}`);
+    assert.equal(sha1Of(bytes).toString('hex'), expected, `bytes of ${len}`);
+  }
 });
