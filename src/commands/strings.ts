@@ -623,7 +623,13 @@ function lcs(c: Client, argv: string[]): void {
   }
   // dp[i * (blen + 1) + j] = length of the LCS of a[0..i) and b[0..j).
   const w = blen + 1;
-  const dp = new Uint32Array(cells);
+  let dp: Uint32Array;
+  try {
+    dp = new Uint32Array(cells);
+  } catch {
+    c.reply.error('ERR Insufficient memory, failed allocating transient memory for LCS');
+    return;
+  }
   for (let i = 1; i <= alen; i++) {
     const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= blen; j++) {
