@@ -5,6 +5,8 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespError, RespValue } from '../helpers/resp-client';
+import Redis from 'ioredis';
+import { createClient } from 'redis';
 
 let srv: ServerProcess;
 let c: RespClient;
@@ -89,4 +91,18 @@ test('COMMAND HELP and an unknown subcommand', async () => {
   assert.equal(help.length, 21);
   assert.equal(help[0], 'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
   assert.deepEqual(await c.call('COMMAND', 'FOO'), new RespError("ERR unknown subcommand 'FOO'. Try COMMAND HELP."));
+});
+
+test('ioredis and node-redis connect (INFO ready check, COMMAND DOCS) and work', async () => {
+  const io = new Redis({ port: srv.port, host: '127.0.0.1', lazyConnect: true });
+  await io.connect();
+  assert.equal(await io.set('lib-key', 'v'), 'OK');
+  const docs = (await io.call('COMMAND', 'DOCS', 'get')) as unknown[];
+  assert.equal(docs[0], 'get');
+  io.disconnect();
+  const nr = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
+  await nr.connect();
+  assert.equal(await nr.get('lib-key'), 'v');
+  assert.match(await nr.info('server'), /redis_version:7\.0\.15/);
+  await nr.quit();
 });
