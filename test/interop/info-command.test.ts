@@ -52,6 +52,15 @@ test('CLIENT LIST and CLIENT INFO lines have Redis\'s fields in Redis\'s order',
   const keys = (line: string): string[] => line.trimEnd().split(' ').map((kv) => kv.slice(0, kv.indexOf('=')));
   assert.deepEqual(keys(tl), keys(rl));
   assert.ok(tl.endsWith('\n') && rl.endsWith('\n'));
+  // The same session state shows as the same values.
+  const [tc, rc] = await Promise.all([tandem.client(), redis.client()]);
+  for (const argv of [['CLIENT', 'SETNAME', 'probe'], ['SELECT', '3'], ['CLIENT', 'NO-EVICT', 'on']]) await Promise.all([tc.call(...argv), rc.call(...argv)]);
+  const STATE = ['name', 'flags', 'db', 'sub', 'psub', 'ssub', 'multi', 'obl', 'oll', 'omem', 'events', 'cmd', 'user', 'redir', 'resp'];
+  const state = (line: string): string[] => line.trimEnd().split(' ').filter((kv) => STATE.includes(kv.slice(0, kv.indexOf('='))));
+  const [ts, rs] = (await Promise.all([tc.call('CLIENT', 'INFO'), rc.call('CLIENT', 'INFO')])) as [string, string];
+  assert.deepEqual(state(ts), state(rs));
+  tc.close();
+  rc.close();
 });
 
 const ADMIN_COMMANDS = ['info', 'client', 'command', 'debug', 'monitor', 'slowlog', 'latency', 'time', 'shutdown'];
