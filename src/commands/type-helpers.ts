@@ -142,12 +142,6 @@ export function settleZSetEncoding(c: Client, z: ZSetValue): void {
   }
 }
 
-/** Reply an array of strings as a RESP3 set / RESP2 array. */
-export function replyStringSet(c: Client, items: Iterable<string>, count: number): void {
-  c.reply.setHeader(count);
-  for (const s of items) c.reply.bulk(s);
-}
-
 /** Random integer in [0, n). */
 export function randomIndex(n: number): number {
   return Math.floor(Math.random() * n);

@@ -21,7 +21,7 @@ const ERR_RANGE_FLOAT = 'ERR min or max is not a float';
 const ERR_RANGE_LEX = 'ERR min or max not valid string range item';
 
 /** A score argument as getDoubleFromObject reads it: no spaces, no NaN, no overflow/underflow. */
-export function parseScore(s: string): number | null {
+function parseScore(s: string): number | null {
   const d = parseDouble(s);
   if (d === null) return null;
   if (!Number.isFinite(d) && !/^[+-]?inf(inity)?$/i.test(s)) return null;
@@ -35,7 +35,7 @@ function parseBound(s: string): number | null {
   return t === '' ? 0 : parseDouble(t);
 }
 
-export function parseScoreRange(minArg: string, maxArg: string): ScoreRange | null {
+function parseScoreRange(minArg: string, maxArg: string): ScoreRange | null {
   const minex = minArg.startsWith('(');
   const maxex = maxArg.startsWith('(');
   const min = parseBound(minex ? minArg.slice(1) : minArg);
@@ -52,7 +52,7 @@ function parseLexBound(s: string): { v: string; ex: boolean; inf: -1 | 0 | 1 } |
   return null;
 }
 
-export function parseLexRange(minArg: string, maxArg: string): LexRange | null {
+function parseLexRange(minArg: string, maxArg: string): LexRange | null {
   const min = parseLexBound(minArg);
   const max = parseLexBound(maxArg);
   if (min === null || max === null) return null;
@@ -64,7 +64,7 @@ function replyScore(c: Client, score: number): void {
 }
 
 /** Members with optional scores: flat in RESP2, [member, score] pairs in RESP3. */
-export function replyPairs(c: Client, pairs: readonly Pair[], withScores: boolean, nestInResp3 = true): void {
+function replyPairs(c: Client, pairs: readonly Pair[], withScores: boolean, nestInResp3 = true): void {
   const nested = withScores && nestInResp3 && c.resp === 3;
   c.reply.arrayHeader(withScores && !nested ? pairs.length * 2 : pairs.length);
   for (const [m, s] of pairs) {
