@@ -8,8 +8,11 @@
 // it, takes COUNT keys, and parks it again under a fresh random cursor. A cursor that is unknown
 // (never issued, already used once, evicted, or issued for another database) restarts from the
 // first key, which may repeat keys but never misses one, so the guarantee holds for every
-// client. At most SCAN_CURSOR_CAPACITY iterators are parked (least recently used evicted first);
-// each costs a few dozen bytes. HSCAN/SSCAN/ZSCAN can park their iterators the same way.
+// client. At most SCAN_CURSOR_CAPACITY iterators are parked (least recently used evicted first).
+// A parked iterator is a few dozen bytes, but it keeps the hash table it was created on alive
+// until it advances past a rehash; tables only double or halve, so that stays within about the
+// Map's own size, and FLUSHDB/FLUSHALL/SWAPDB drop the parked scans of the databases they empty.
+// HSCAN/SSCAN/ZSCAN can park their iterators the same way.
 
 import * as crypto from 'node:crypto';
 import { command, CommandSpec } from './command';
@@ -236,6 +239,11 @@ export class ScanCursors {
     return cursor;
   }
 
+  /** Drops the scans of `owner` (its contents were flushed: keep no old hash table alive). */
+  forget(owner: object): void {
+    for (const [cursor, p] of this.parked) if (p.owner === owner) this.parked.delete(cursor);
+  }
+
   get size(): number {
     return this.parked.size;
   }
@@ -247,8 +255,10 @@ const scanCursorTables = new WeakMap<Server, ScanCursors>();
 export function scanCursors(server: Server): ScanCursors {
   let t = scanCursorTables.get(server);
   if (t === undefined) {
-    t = new ScanCursors();
-    scanCursorTables.set(server, t);
+    const table = new ScanCursors();
+    t = table;
+    scanCursorTables.set(server, table);
+    server.addKeyspaceListener({ keyModified: () => undefined, keyExpired: () => undefined, dbReplaced: (db) => table.forget(db.dict) });
   }
   return t;
 }

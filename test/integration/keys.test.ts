@@ -8,6 +8,11 @@ import * as assert from 'node:assert/strict';
 import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespError, RespValue } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
+import { Config } from '../../src/config/config';
+import { Logger } from '../../src/server/log';
+import { createServer } from '../../src/server/setup';
+import { processCommand } from '../../src/server/dispatch';
+import { scanCursors } from '../../src/commands/keys';
 
 let srv: ServerProcess;
 let c: RespClient;
@@ -254,3 +259,20 @@ test('OBJECT IDLETIME grows while a key is left alone; a read resets it, TYPE/TT
   assert.equal(await c.call('OBJECT', 'IDLETIME', 'k'), 0);
 });
 
+
+test('FLUSHALL drops parked SCAN iterators so no old hash table outlives the data', () => {
+  const log = new Logger();
+  log.level = 'warning';
+  const server = createServer(new Config(), log);
+  const client = server.createClient(null);
+  const run = (...argv: string[]): void => {
+    processCommand(server, client, argv, 0);
+    client.reply.take();
+  };
+  for (let i = 0; i < 100; i++) run('SET', `k${i}`, 'v');
+  run('SCAN', '0', 'COUNT', '10');
+  run('SCAN', '0', 'COUNT', '10');
+  assert.equal(scanCursors(server).size, 2);
+  run('FLUSHALL');
+  assert.equal(scanCursors(server).size, 0);
+});
