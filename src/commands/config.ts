@@ -12,7 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { ConfigDef } from '../config/config-table';
 import type { LogLevel } from '../server/log';
-import { strerror } from '../config/config';
+import { ConfigAssignment, strerror } from '../config/config';
 import { rewriteConfigFile } from '../config/config-rewrite';
 import { globMatch } from '../keyspace/glob';
 
@@ -74,7 +74,7 @@ function configSet(c: Client, argv: string[]): void {
   }
   const server = c.server;
   const config = server.config;
-  const assignments: Array<{ def: ConfigDef; value: string }> = [];
+  const assignments: ConfigAssignment[] = [];
   let unknown: string | null = null;
   let refusal: { arg: string; reason: string } | null = null;
   let loading = false;
@@ -95,7 +95,7 @@ function configSet(c: Client, argv: string[]): void {
     } else if (assignments.some((a) => a.def === def)) {
       refusal = { arg: argv[i], reason: 'duplicate parameter' };
     } else {
-      assignments.push({ def, value });
+      assignments.push({ def, value, name: argv[i].toLowerCase() });
     }
   }
   if (loading) {

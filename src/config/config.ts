@@ -39,6 +39,15 @@ export type ConfigHook = (value: ConfigValue, name: string) => string | void;
 export type ConfigSource = 'file' | 'runtime';
 
 const LLONG_MIN = -LLONG_MAX - 1n;
+const MIN_HZ = 1n;
+const MAX_HZ = 500n;
+const MIN_REPL_BACKLOG = 16n * 1024n;
+const NO_ACTIVE_DEFRAG =
+  'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution';
+
+function clamp(n: bigint, min: bigint, max: bigint): bigint {
+  return n < min ? min : n > max ? max : n;
+}
 const TWO_64 = 1n << 64n;
 const MAX_BIND_ADDRESSES = 16;
 
@@ -161,6 +170,8 @@ function checkString(name: string, v: string): void {
 export interface ConfigAssignment {
   def: ConfigDef;
   value: string;
+  /** The name it was set by (an alias names itself in errors, as in Redis); def.name if absent. */
+  name?: string;
 }
 
 /** Why an atomic CONFIG SET failed: the parameter to blame (canonical name) and the reason. */
@@ -303,7 +314,7 @@ export class Config {
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         restore(i);
-        return { name: def.name, reason: e.message, applyFailed: false };
+        return { name: assignments[i].name ?? def.name, reason: e.message, applyFailed: false };
       }
     }
     for (const def of changed) {
@@ -311,7 +322,7 @@ export class Config {
       if (err !== null) {
         restore(assignments.length);
         for (const d of changed) this.runHooks(d);
-        return { name: def.name, reason: err, applyFailed: true };
+        return { name: assignments.find((a) => a.def === def)!.name ?? def.name, reason: err, applyFailed: true };
       }
     }
     return null;
@@ -334,15 +345,18 @@ export class Config {
       case 'bool': {
         const l = v.toLowerCase();
         if (l !== 'yes' && l !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
+        if (d.name === 'activedefrag' && l === 'yes') throw new ConfigError(NO_ACTIVE_DEFRAG);
         return l;
       }
       case 'int': {
         const n = parseLongLong(v);
         if (n === null) throw new ConfigError("argument couldn't be parsed into an integer");
-        return String(this.checkRange(d, n));
+        this.checkRange(d, n);
+        // hz is kept within what the cron can do, and shown so (Redis's updateHZ).
+        return String(d.name === 'hz' ? clamp(n, MIN_HZ, MAX_HZ) : n);
       }
       case 'memory':
-        return this.parseMemoryValue(d, v);
+        return this.parseMemoryValue(d, v, source);
       case 'octal': {
         if (!/^[ \t\n\v\f\r]*[+-]?[0-7]*$/.test(v)) throw new ConfigError("argument couldn't be parsed as an octal number");
         const digits = v.trim();
@@ -361,12 +375,15 @@ export class Config {
     return n;
   }
 
-  private parseMemoryValue(d: ConfigDef, v: string): string {
+  private parseMemoryValue(d: ConfigDef, v: string, source: ConfigSource): string {
     let n = memtoull(v);
     if (n !== null) {
       // Signed C types see the wrapped unsigned value as negative.
       if (d.max! <= LLONG_MAX && n > LLONG_MAX) n -= TWO_64;
-      return String(this.checkRange(d, n));
+      this.checkRange(d, n);
+      // Resizing the live backlog enforces its minimum (loading the file does not).
+      if (d.name === 'repl-backlog-size' && source === 'runtime') n = clamp(n, MIN_REPL_BACKLOG, n);
+      return String(n);
     }
     if (d.percent && v.length > 1 && v.endsWith('%')) {
       const p = parseLongLong(v.slice(0, -1));

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Config } from '../config/config';
-import { ConfigFileError, loadServerConfig, parseCommandLine } from '../config/config-file';
+import { ConfigFileError, ConfigOpenError, loadServerConfig, parseCommandLine } from '../config/config-file';
+import { ALL_COMMANDS } from '../commands/index';
 import { Logger, LogLevel } from './log';
 import { daemonize, startServer } from './startup';
 import { REDIS_COMPAT_VERSION, TANDEM_VERSION } from './version';
@@ -46,9 +47,10 @@ export async function serverMain(args: string[], sentinel: boolean): Promise<voi
   const sentinelMode = cmd.sentinel;
   const config = new Config();
   try {
-    loadServerConfig(config, cmd);
+    loadServerConfig(config, cmd, { commandNames: ALL_COMMANDS.map((s) => s.name) });
   } catch (e) {
     if (e instanceof ConfigFileError) process.stderr.write(e.report);
+    else if (e instanceof ConfigOpenError) logConfigOpenError(e.message);
     else process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);
   }
@@ -86,4 +88,11 @@ function prepareSentinelConfig(config: Config): void {
     process.exit(1);
   }
   if (!config.wasSetInFile('port')) config.set('port', [String(SENTINEL_DEFAULT_PORT)], 'file');
+}
+
+/** An unreadable config file is reported as redis-server logs it, before the log is set up. */
+function logConfigOpenError(message: string): void {
+  const log = new Logger();
+  log.role = 'C';
+  log.warning(message);
 }

@@ -61,7 +61,7 @@ test('CONFIG SET: several parameters at once, all or nothing, with Redis error r
     [['hz', '30', 'daemonize', 'yes'], "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config"],
     [['hz', '30', 'dir', '/tmp'], "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config"],
     [['port', '70000'], "ERR CONFIG SET failed (possibly related to argument 'port') - argument must be between 0 and 65535 inclusive"],
-    [['slave-read-only', 'maybe'], "ERR CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'"],
+    [['slave-read-only', 'maybe'], "ERR CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be 'yes' or 'no'"],
     [['hz', '30', 'maxmemory'], 'ERR syntax error'],
   ];
   for (const [args, err] of errors) assert.deepEqual(await c.call('CONFIG', 'SET', ...args), new RespError(err), args.join(' '));
