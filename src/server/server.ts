@@ -22,7 +22,7 @@ import { processCommand } from './dispatch';
 import { ReplicationFeed } from '../replication/feed';
 import { Stats } from './stats';
 import { CommandGates } from './gates';
-import { SlowLog } from './slowlog';
+import { SlowLog, redactSecrets } from './slowlog';
 import { repr } from '../protocol/repr';
 import { Acl } from '../acl/acl';
 import { tlsServerOptions } from './tls';
@@ -268,7 +268,7 @@ export class Server {
     const unix = c.socket !== null && c.socket.remoteAddress === undefined;
     const who = c.role === 'master' ? 'master' : c.socket === null ? 'lua' : unix ? `unix:${this.config.str('unixsocket')}` : c.addr;
     let line = `+${Math.floor(usec / 1e6)}.${String(usec % 1e6).padStart(6, '0')} [${c.db.id} ${who}]`;
-    for (const a of argv) line += ' ' + repr(a);
+    for (const a of redactSecrets(argv, this.config)) line += ' ' + repr(a);
     line += '\r\n';
     for (const m of this.monitors) {
       m.reply.raw(line);

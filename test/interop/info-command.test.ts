@@ -221,3 +221,34 @@ test('DEBUG PROTOCOL and DEBUG ERROR send the bytes Redis sends, in RESP2 and RE
   tc.close();
   rc.close();
 });
+
+test('SLOWLOG and MONITOR redact secrets exactly where Redis does', async () => {
+  const secrets: string[][] = [
+    ['AUTH', 'secret'],
+    ['AUTH', 'someone', 'secret'],
+    ['HELLO', '2', 'AUTH', 'default', 'secret', 'SETNAME', 'n'],
+    ['CONFIG', 'SET', 'masterauth', 'secret', 'maxmemory-policy', 'noeviction'],
+    ['ACL', 'SETUSER', 'bob', '>secret', 'on'],
+    ['ACL', 'DELUSER', 'bob'],
+    ['CONFIG', 'SET', 'masterauth', ''],
+  ];
+  const [tm, rm] = await Promise.all([tandem.client(), redis.client()]);
+  await Promise.all([tm.call('MONITOR'), rm.call('MONITOR')]);
+  await both('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+  await both('SLOWLOG', 'RESET');
+  for (const argv of secrets) await both(...argv);
+  const logged = async (client: RespClient): Promise<RespValue[]> => ((await client.call('SLOWLOG', 'GET', '-1')) as RespValue[][]).map((e) => e[3]).reverse();
+  assert.deepEqual(await logged(t), await logged(r));
+  await both('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+  // MONITOR shows the non-admin ones (AUTH, HELLO); strip the timestamp and client address.
+  const fed = async (client: RespClient): Promise<string[]> => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3; i++) lines.push(((await client.read()) as string).replace(/^\S+ \[\d+ [^\]]+\] /, ''));
+    return lines;
+  };
+  const [tf, rf] = await Promise.all([fed(tm), fed(rm)]);
+  assert.deepEqual(tf, rf);
+  assert.ok(tf.every((l) => !l.includes('secret')), tf.join('\n'));
+  tm.close();
+  rm.close();
+});
