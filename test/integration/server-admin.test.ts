@@ -61,6 +61,9 @@ test('SLOWLOG GET/LEN/RESET with the entry layout and count rules', async () => 
   assert.equal(((await c.call('SLOWLOG', 'GET', '-1')) as RespValue[]).length, 5);
   assert.equal(((await c.call('SLOWLOG', 'GET')) as RespValue[]).length, 5);
   assert.deepEqual(await c.call('SLOWLOG', 'GET', '-2'), new RespError('ERR count should be greater than or equal to -1'));
+  await c.call('AUTH', 'someone', 'secret');
+  const [authEntry] = (await c.call('SLOWLOG', 'GET', '1')) as RespValue[][];
+  assert.deepEqual(authEntry[3], ['AUTH', '(redacted)', '(redacted)'], 'passwords never reach the slowlog');
   assert.equal(((await c.call('SLOWLOG', 'HELP')) as string[])[0], 'SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
 });
 
