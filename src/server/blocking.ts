@@ -88,7 +88,11 @@ export class Blocking {
     if (req.deadline > 0) {
       const delay = Math.max(0, req.deadline - Date.now());
       // Beyond setTimeout's range the wait is, in practice, forever.
-      if (delay <= MAX_TIMER_DELAY) state.timer = setTimeout(() => this.timeOut(c), delay);
+      if (delay <= MAX_TIMER_DELAY) {
+        state.timer = setTimeout(() => this.timeOut(c), delay);
+        // The listeners keep the process alive; a wait alone must not (in-process servers).
+        state.timer.unref();
+      }
     }
     setUnblockHandler(c, (asError) => {
       if (asError) c.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
