@@ -1,6 +1,6 @@
 // The real redis-cli against Tandem: for a script of commands, redis-cli prints exactly the same
 // against Tandem as against a real redis-server (piped/raw, --no-raw, RESP3), and tandem-cli
-// prints what redis-cli prints against the real server. Then `redis-cli -x` and
+// prints what redis-cli prints against the real server, piped and on a terminal. Then `redis-cli -x` and
 // `redis-cli --pipe` with 100k SETs.
 
 import { test, before, after } from 'node:test';
@@ -72,6 +72,26 @@ test('redis-cli prints the same for Tandem as for redis-server, and tandem-cli t
       }
     }
   }
+});
+
+/** Quotes one argument for `sh -c`. */
+function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+test('on a terminal (script -qc) tandem-cli picks the formatted output as redis-cli does', async () => {
+  const port = String(redis.port);
+  const onTerminal = (argv: string[]) => runProgram('script', ['-qc', argv.map(shellQuote).join(' '), '/dev/null']);
+  let compared = 0;
+  for (const { argv, read } of SCRIPT) {
+    if (!read) continue;
+    const expected = await onTerminal(['redis-cli', '-p', port, ...argv]);
+    const got = await onTerminal([process.execPath, TANDEM_CLI, '-p', port, ...argv]);
+    assert.equal(got.stdout, expected.stdout, JSON.stringify(argv));
+    compared++;
+  }
+  assert.ok(compared > 10);
+  assert.equal((await onTerminal([process.execPath, TANDEM_CLI, '-p', port, 'zrange', 'z', '0', '0'])).stdout, '1) "a"\r\n');
 });
 
 test('redis-cli -x sends stdin as the last argument, binary safe', async () => {
