@@ -161,6 +161,8 @@ function generators(g: Gen): Array<() => Cmd> {
     () => ({ argv: ['SET', key(), g.pick(VALUES)] }),
     () => ({ argv: ['DEL', ...keys(1, 2)] }),
     () => ({ argv: ['TYPE', key()] }),
+    // A TTL must survive in-place changes and go with overwrites (the *STORE commands).
+    () => ({ argv: ['EXPIRE', key(), '1000'] }),
     // Lists
     () => ({ argv: [g.pick(['LPUSH', 'RPUSH']), key(), ...g.some(MEMBERS, 1, 4)] }),
     () => ({ argv: [g.pick(['LPUSH', 'RPUSH']), key(), ...g.some(MEMBERS, 1, 4)] }),
@@ -353,7 +355,8 @@ async function dumpState(conn: RawConn): Promise<string[]> {
     else if (type === 'set') content = leaves((await conn.call(['SMEMBERS', k])).value);
     else if (type === 'zset') content = (await conn.call(['ZRANGE', k, '0', '-1', 'WITHSCORES'])).value;
     else content = (await conn.call(['GET', k])).value;
-    out.push(JSON.stringify([k, type, enc, content]));
+    const ttl = (await conn.call(['TTL', k])).value as number;
+    out.push(JSON.stringify([k, type, enc, ttl > 0 ? 'ttl' : ttl, content]));
   }
   return out;
 }
@@ -370,7 +373,7 @@ function recentFor(history: Sent[], keys: string[]): string {
   return '\n  history:\n' + hits.map((h) => `    #${h.run} ${JSON.stringify(h.argv)} -> ${JSON.stringify(h.reply.slice(0, 120))}`).join('\n');
 }
 
-test(`random commands give the same replies as real Redis (seed ${SEED})`, async () => {
+test(`random commands give the same replies as real Redis (seed ${SEED})`, async (t) => {
   const g = new Gen(rng(SEED));
   const gens = generators(g);
   const [t2, t3, tSub, r2, r3, rSub] = await Promise.all([tandem.port, tandem.port, tandem.port, redis.port, redis.port, redis.port].map((p) => RawConn.open(p)));
@@ -411,6 +414,7 @@ test(`random commands give the same replies as real Redis (seed ${SEED})`, async
   } finally {
     for (const c of [t2, t3, tSub, r2, r3, rSub]) c.close();
   }
+  t.diagnostic(`${run} commands compared (seed ${SEED})`);
   assert.deepEqual(mismatches, [], `seed ${SEED}: ${mismatches.length} mismatches after ${run} commands (MODEL_SEED=${SEED} to replay)`);
   assert.ok(run >= Math.min(COMMANDS, 500), `only ${run} commands ran`);
 });
