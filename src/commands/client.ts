@@ -239,7 +239,8 @@ class PauseState {
   mode: 'write' | 'all' | null = null;
   end = 0;
   timer: NodeJS.Timeout | null = null;
-  readonly waiting = new Map<Client, string[]>();
+  /** Each waiting client's command and its size on the wire (a master link counts applied bytes). */
+  readonly waiting = new Map<Client, { argv: string[]; bytes: number }>();
 }
 
 const pauses = new WeakMap<Server, PauseState>();
@@ -266,7 +267,7 @@ export function installClientCommands(server: Server): void {
   server.gates.addQueuer((c, spec, argv) => {
     if (!isHeldBack(p, c, spec)) return false;
     c.paused = true;
-    p.waiting.set(c, argv);
+    p.waiting.set(c, { argv, bytes: c.parser.lastCommandBytes });
     return true;
   });
   server.hooks.clientClosed.push((c) => {
@@ -295,10 +296,10 @@ export function unpause(server: Server): void {
   p.end = 0;
   const waiting = [...p.waiting];
   p.waiting.clear();
-  for (const [c, argv] of waiting) {
+  for (const [c, { argv, bytes }] of waiting) {
     c.paused = false;
     if (c.closed) continue;
-    processCommand(server, c, argv, 0);
+    processCommand(server, c, argv, bytes);
     server.processInput(c);
   }
 }
