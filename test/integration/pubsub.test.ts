@@ -134,3 +134,22 @@ test('RESET leaves subscriber mode; CLIENT LIST shows the P flag and counts', as
   sub.close();
   other.close();
 });
+
+test("a message published on the master reaches a replica's subscribers", async () => {
+  const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(srv.port)] });
+  const sub = await replica.client();
+  const watcher = await replica.client();
+  const pub = await srv.client();
+  try {
+    await waitFor('the replica link', async () => ((await watcher.call('INFO', 'replication')) as string).includes('master_link_status:up'));
+    assert.deepEqual(await sub.call('SUBSCRIBE', 'relayed'), ['subscribe', 'relayed', 1]);
+    // Only the replica's subscriber listens: the master counts no receiver.
+    assert.equal(await pub.call('PUBLISH', 'relayed', 'via-stream'), 0);
+    assert.deepEqual(await sub.read(), ['message', 'relayed', 'via-stream']);
+  } finally {
+    sub.close();
+    watcher.close();
+    pub.close();
+    await replica.stop();
+  }
+});
