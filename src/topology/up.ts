@@ -22,6 +22,9 @@ export interface UpOptions {
 
 export class UpUsageError extends Error {}
 
+/** How long a node may take to shut down (it saves its RDB) before it is killed. */
+const STOP_TIMEOUT_MS = 60_000;
+
 export const UP_USAGE = `Usage: tandem up [--master-port 6379] [--replicas 2] [--chain] [--base-dir ./data]
   Starts a master and replicas on consecutive ports, each with its config, data and log
   under <base-dir>/<name>/. --chain makes each replica replicate the previous node.
@@ -168,7 +171,6 @@ function answersPing(port: number): Promise<boolean> {
 interface RunningNode {
   plan: NodePlan;
   proc: ChildProcess;
-  follower: LogFollower;
   exited: Promise<number | null>;
 }
 
@@ -210,15 +212,21 @@ export async function up(o: UpOptions, serverScript: string, io: UpOutput): Prom
         resolve(code);
       }),
     );
-    return { plan: n, proc, follower, exited };
+    return { plan: n, proc, exited };
   };
 
   const stopAll = async (): Promise<void> => {
     stopping = true;
     // Replicas first, so that the master does not log their disconnection as a failure.
     for (const r of [...running].reverse()) {
-      if (r.proc.exitCode === null && r.proc.signalCode === null) r.proc.kill('SIGTERM');
+      if (r.proc.exitCode !== null || r.proc.signalCode !== null) continue;
+      r.proc.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        io.err(`${r.plan.name} did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; killing it.\n`);
+        r.proc.kill('SIGKILL');
+      }, STOP_TIMEOUT_MS);
       await r.exited;
+      clearTimeout(timer);
     }
   };
   // Should this process die unexpectedly, the nodes must not outlive it.
