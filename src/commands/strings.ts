@@ -11,6 +11,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { command, CommandSpec } from './command';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64 } from './args';
 import type { Client } from '../server/client';
+import type { Value } from '../keyspace/values';
 import { markStringEncoding } from './object';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
@@ -20,20 +21,21 @@ const ERR_TOO_LONG = 'ERR string exceeds maximum allowed size (proto-max-bulk-le
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
-/** The string at `key`, undefined when missing, or null after replying WRONGTYPE. */
-export function getString(c: Client, key: string): string | undefined | null {
-  const v = c.server.keyspace.lookupRead(c.db, key);
+/** `v` when it is a string or missing; null after replying WRONGTYPE. */
+function stringOrWrongType(c: Client, v: Value | undefined): string | undefined | null {
   if (v === undefined || typeof v === 'string') return v;
   c.reply.error(ERR_WRONGTYPE);
   return null;
 }
 
+/** The string at `key`, undefined when missing, or null after replying WRONGTYPE. */
+export function getString(c: Client, key: string): string | undefined | null {
+  return stringOrWrongType(c, c.server.keyspace.lookupRead(c.db, key));
+}
+
 /** Like getString for a write: no hit/miss accounting. */
 function getStringForWrite(c: Client, key: string): string | undefined | null {
-  const v = c.server.keyspace.lookup(c.db, key);
-  if (v === undefined || typeof v === 'string') return v;
-  c.reply.error(ERR_WRONGTYPE);
-  return null;
+  return stringOrWrongType(c, c.server.keyspace.lookup(c.db, key));
 }
 
 /** Redis's string2ll: strict int64 text ("-0", "+1", " 1", "01" are not integers). */
