@@ -288,7 +288,7 @@ function pause(server: Server, mode: 'write' | 'all', ms: number): void {
 }
 
 /** Ends the pause and processes the commands held back, in the order the clients sent them. */
-export function unpause(server: Server): void {
+function unpause(server: Server): void {
   const p = pauseOf(server);
   if (p.timer !== null) clearTimeout(p.timer);
   p.timer = null;

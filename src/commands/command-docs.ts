@@ -6,6 +6,7 @@
 import { command, aclCategories, CommandSpec, CommandFlag } from './command';
 import type { Client } from '../server/client';
 import { globMatch } from '../keyspace/glob';
+import { commandKeys } from '../acl/acl';
 
 /** Flags in the order Redis prints them; may_replicate, sentinel, only_sentinel and protected are hidden, as in Redis. */
 const PRINTED_FLAGS: CommandFlag[] = [
@@ -15,7 +16,7 @@ const PRINTED_FLAGS: CommandFlag[] = [
 ];
 
 /** ACL categories in Redis's table order (COMMAND INFO prints them in this order). */
-export const ACL_CATEGORY_ORDER = [
+const ACL_CATEGORY_ORDER = [
   'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream',
   'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
 ];
@@ -210,47 +211,37 @@ function commandList(c: Client, argv: string[]): void {
 }
 
 /**
- * The key positions of a full command line (argv[0] is its name), or an error message when
- * COMMAND GETKEYS cannot tell them.
+ * The spec and key positions of a full command line (argv[0] is its name), or the error
+ * COMMAND GETKEYS replies when it cannot tell them.
  */
-export function commandKeys(c: Client, argv: string[]): number[] | string {
-  const found = findSpec(c, argv[0]);
-  let spec = found?.[1];
+function keysOfCommandLine(c: Client, argv: string[]): { spec: CommandSpec; keys: number[] } | string {
+  let spec = c.server.commands.lookup(argv[0].toLowerCase());
   if (spec !== undefined && spec.subcommands !== undefined && argv.length > 1) {
     spec = spec.subcommands.find((s) => s.name === argv[1].toLowerCase());
   }
   if (spec === undefined) return 'ERR Invalid command specified';
   const arityOk = spec.arity > 0 ? argv.length === spec.arity : argv.length >= -spec.arity;
   if (!arityOk) return 'ERR Invalid number of arguments specified for command';
-  if (spec.getKeys !== undefined) {
-    const keys = spec.getKeys(argv);
-    return keys.length === 0 ? 'ERR The command has no key arguments' : keys;
-  }
-  if (spec.firstKey <= 0) return 'ERR The command has no key arguments';
-  const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
-  const keys: number[] = [];
-  for (let i = spec.firstKey; i <= last && i < argv.length; i += Math.max(spec.step, 1)) keys.push(i);
-  return keys;
+  const keys = commandKeys(spec, argv);
+  return keys.length === 0 ? 'ERR The command has no key arguments' : { spec, keys };
 }
 
 function commandGetKeys(c: Client, argv: string[], withFlags: boolean): void {
   const line = argv.slice(2);
-  const keys = commandKeys(c, line);
-  if (typeof keys === 'string') {
-    c.reply.error(keys);
+  const found = keysOfCommandLine(c, line);
+  if (typeof found === 'string') {
+    c.reply.error(found);
     return;
   }
-  const spec = findSpec(c, line[0])![1];
-  const sub = spec.subcommands?.find((s) => s.name === line[1]?.toLowerCase()) ?? spec;
-  c.reply.arrayHeader(keys.length);
-  for (const i of keys) {
+  c.reply.arrayHeader(found.keys.length);
+  for (const i of found.keys) {
     if (!withFlags) {
       c.reply.bulk(line[i]);
       continue;
     }
     c.reply.arrayHeader(2);
     c.reply.bulk(line[i]);
-    const flags = keyFlags(sub);
+    const flags = keyFlags(found.spec);
     c.reply.setHeader(flags.length);
     for (const f of flags) c.reply.simple(f);
   }

@@ -137,7 +137,7 @@ function time(c: Client): void {
 }
 
 /** Parses SHUTDOWN's flags; null when they are not a valid combination. */
-export function parseShutdownFlags(args: string[]): (ShutdownOptions & { abort: boolean }) | null {
+function parseShutdownFlags(args: string[]): (ShutdownOptions & { abort: boolean }) | null {
   const o = { save: null as boolean | null, now: false, force: false, abort: false };
   for (const raw of args) {
     const a = raw.toLowerCase();

@@ -107,13 +107,13 @@ export function sha1Of(data: Bytes): Buffer {
 const hashed = new Uint8Array(DIGEST_LEN);
 
 /** digest ^= SHA1(data). */
-export function xorDigest(digest: Uint8Array, data: Bytes): void {
+function xorDigest(digest: Uint8Array, data: Bytes): void {
   sha1(data, hashed);
   for (let i = 0; i < DIGEST_LEN; i++) digest[i] ^= hashed[i];
 }
 
 /** digest = SHA1(digest ^ SHA1(data)). */
-export function mixDigest(digest: Uint8Array, data: Bytes): void {
+function mixDigest(digest: Uint8Array, data: Bytes): void {
   xorDigest(digest, data);
   sha1(digest, digest);
 }
@@ -152,7 +152,7 @@ function pairDigest(a: string, b: string): Buffer {
 }
 
 /** Mixes a value (and its TTL marker) into `digest`, as Redis's xorObjectDigest. */
-export function valueDigest(digest: Uint8Array, value: Value, hasExpire: boolean): void {
+function valueDigest(digest: Uint8Array, value: Value, hasExpire: boolean): void {
   if (typeof value === 'string') {
     mixDigest(digest, TYPE_CODE.string);
     mixDigest(digest, value);
