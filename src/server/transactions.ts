@@ -52,6 +52,13 @@ const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'
 
 const ERR_EXECABORT = 'EXECABORT Transaction discarded because of previous errors.';
 
+/** Redis's reasons in the error of a queued command that ACL rules no longer allow. */
+const ACL_CHANGED_REASONS = {
+  command: 'no permission to execute the command or subcommand',
+  key: 'no permission to touch the specified keys',
+  channel: 'no permission to access one of the channels used as arguments',
+} as const;
+
 export class Transactions {
   /** Per database: watched key -> clients watching it. */
   private readonly watchers = new Map<Database, Map<string, Set<Client>>>();
@@ -115,10 +122,11 @@ export class Transactions {
       return;
     }
     // The server may have changed since the commands were queued (turned read-only replica,
-    // reached maxmemory, ...): Redis then refuses EXEC as a whole with the reason.
+    // reached maxmemory, ...): Redis then refuses EXEC as a whole with the reason. Changed ACL
+    // rules are different: only the commands no longer allowed fail, each with its own error.
     for (const q of m.queue) {
       const refusal = this.server.gates.check(c, q.spec, q.argv, q.fullName);
-      if (refusal !== null) {
+      if (refusal !== null && this.aclDenial(c, q) === null) {
         this.discard(c);
         c.reply.error(`EXECABORT Transaction discarded because of: ${refusal}`);
         return;
@@ -132,12 +140,24 @@ export class Transactions {
     this.executing = true;
     server.feed.hold();
     try {
-      for (const q of m.queue) call(server, c, q.spec, q.argv, q.fullName);
+      for (const q of m.queue) {
+        const denial = this.aclDenial(c, q);
+        if (denial === null) call(server, c, q.spec, q.argv, q.fullName);
+        else c.reply.error(`NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${ACL_CHANGED_REASONS[denial]}`);
+      }
     } finally {
       this.executing = false;
       delete c.ext.multi;
       server.feed.releaseHeld();
     }
+  }
+
+  /** Why the client's user may no longer run a queued command, or null if it may. */
+  private aclDenial(c: Client, q: QueuedCommand): keyof typeof ACL_CHANGED_REASONS | null {
+    if (q.spec.flags.includes('no_auth')) return null;
+    const user = this.server.acl.users.get(c.user);
+    if (user === undefined || (user.root.allCommands && user.root.allKeys && user.root.allChannels)) return null;
+    return this.server.acl.permission(user, q.spec, q.argv, q.fullName)?.reason ?? null;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -87,6 +87,9 @@ test('MULTI/EXEC/DISCARD/WATCH replies and errors', async () => {
     [1, 'WATCH', 'absent'], [2, 'SELECT', '4'], [2, 'SET', 'absent', 'x'], [2, 'SWAPDB', '0', '4'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
     [2, 'SELECT', '0'], [2, 'DEL', 'absent'], [1, 'WATCH', 'other'], [2, 'SWAPDB', '0', '4'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
     [1, 'MULTI'], [1, 'SET', 'a', '1'], [1, 'GET', 'a'], [2, 'REPLICAOF', '127.0.0.1', '1'], [1, 'EXEC'], [2, 'REPLICAOF', 'NO', 'ONE'],
+    [2, 'ACL', 'SETUSER', 'u1', 'on', 'nopass', '~*', '&*', '+@all'], [3, 'AUTH', 'u1', 'x'], [3, 'MULTI'], [3, 'SET', 'a', '1'],
+    [3, 'PUBLISH', 'ch', 'm'], [3, 'GET', 'a'], [3, 'INCR', 'n'], [2, 'ACL', 'SETUSER', 'u1', 'resetkeys', '~a*', 'resetchannels', '&x*', '-incr'],
+    [3, 'EXEC'], [2, 'ACL', 'DELUSER', 'u1'],
     { hello: [1, '3'] }, [1, 'WATCH', 'w'], [2, 'SET', 'w', '1'], [1, 'MULTI'], [1, 'PING'], [1, 'EXEC'],
   ]);
 });
