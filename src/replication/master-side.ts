@@ -13,6 +13,7 @@ import type { Client } from '../server/client';
 import type { FeedSink } from './feed';
 import type { Replication } from './replication';
 import { startReplicationSnapshot, SnapshotHandle } from './rdb-payload';
+import { blockingOf } from '../server/blocking';
 
 export type AttachedState = 'wait_bgsave' | 'send_bulk' | 'online';
 
@@ -85,6 +86,12 @@ export class AttachedReplica implements FeedSink {
     if (limit.hard > 0 && this.pendingBytes >= limit.hard) this.side.dropForOutputLimit(this);
   }
 
+  /** The snapshot starts now: what was fed while waiting for it is part of the snapshot. */
+  discardPending(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
   /** Sends what accumulated during the sync and switches to live streaming. */
   startStreaming(): void {
     this.holdUntilAck = false;
@@ -121,7 +128,6 @@ interface WaitingClient {
   client: Client;
   offset: number;
   numReplicas: number;
-  timer: NodeJS.Timeout | null;
 }
 
 export class MasterSide {
@@ -281,6 +287,7 @@ export class MasterSide {
     // The stream after the snapshot point starts with a SELECT (the payload says nothing of it).
     server.feed.selectedDb = -1;
     for (const r of replicas) {
+      r.discardPending();
       this.sendFullResyncLine(r, snap.startOffset);
       if (diskless) {
         r.state = 'send_bulk';
@@ -379,18 +386,27 @@ export class MasterSide {
     return this.goodReplicas(this.server.clock.now()) >= need;
   }
 
-  /** WAIT numreplicas timeout: replies now or blocks the client until enough ACKs or timeout. */
+  /**
+   * WAIT numreplicas timeout: replies now, or blocks the client (through the blocking module, so
+   * CLIENT UNBLOCK and blocked_clients see it) until enough replicas acknowledged the offset.
+   */
   wait(c: Client, numReplicas: number, timeoutMs: number): void {
     const offset = this.repl.offset;
     const acked = this.countAcked(offset);
-    if (acked >= numReplicas || c.ext.multi !== undefined) {
+    const blocking = blockingOf(this.server);
+    if (acked >= numReplicas || !blocking.canBlock(c)) {
       c.reply.int(acked);
       return;
     }
-    const w: WaitingClient = { client: c, offset, numReplicas, timer: null };
-    c.blocked = true;
-    if (timeoutMs > 0) w.timer = setTimeout(() => this.releaseWait(w), timeoutMs);
-    this.waiting.push(w);
+    this.waiting.push({ client: c, offset, numReplicas });
+    blocking.block(c, {
+      keys: [],
+      deadline: timeoutMs > 0 ? Date.now() + timeoutMs : 0,
+      onTimeout: (cl) => {
+        this.forgetWait(cl);
+        cl.reply.int(this.countAcked(offset));
+      },
+    });
     this.requestAcks();
   }
 
@@ -405,19 +421,20 @@ export class MasterSide {
   }
 
   private serveWaiting(): void {
-    for (const w of [...this.waiting]) if (this.countAcked(w.offset) >= w.numReplicas) this.releaseWait(w);
+    for (const w of [...this.waiting]) {
+      if (!w.client.blocked) this.forgetWait(w.client);
+      else if (this.countAcked(w.offset) >= w.numReplicas) this.releaseWait(w);
+    }
   }
 
   private releaseWait(w: WaitingClient): void {
-    const i = this.waiting.indexOf(w);
-    if (i < 0) return;
-    this.waiting.splice(i, 1);
-    if (w.timer !== null) clearTimeout(w.timer);
-    const c = w.client;
-    if (c.closed) return;
-    c.blocked = false;
-    c.reply.int(this.countAcked(w.offset));
-    this.server.processInput(c);
+    this.forgetWait(w.client);
+    w.client.reply.int(this.countAcked(w.offset));
+    blockingOf(this.server).release(w.client);
+  }
+
+  private forgetWait(c: Client): void {
+    this.waiting = this.waiting.filter((w) => w.client !== c);
   }
 
   /** Unblocks every WAIT (the server turned replica: they get the count they have). */
@@ -426,11 +443,7 @@ export class MasterSide {
   }
 
   clientClosed(c: Client): void {
-    const w = this.waiting.find((x) => x.client === c);
-    if (w !== undefined) {
-      this.waiting.splice(this.waiting.indexOf(w), 1);
-      if (w.timer !== null) clearTimeout(w.timer);
-    }
+    this.forgetWait(c);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ interface Transfer {
   size: number;
   headerSeen: boolean;
   eofMark: string;
+  /** The last bytes received in `$EOF:` mode (where the mark shows up). */
+  tail: Buffer;
   chunks: Buffer[];
   read: number;
   masterReplid: string;
@@ -346,7 +348,7 @@ export class ReplicaLink {
         repl.lastFullSyncReason = 'no cached master';
       }
       repl.canPartialResync = false;
-      this.transfer = { size: -1, headerSeen: false, eofMark: '', chunks: [], read: 0, masterReplid: replid, masterOffset: Number(offset), lastIo: this.server.clock.now() };
+      this.transfer = { size: -1, headerSeen: false, eofMark: '', tail: Buffer.alloc(0), chunks: [], read: 0, masterReplid: replid, masterOffset: Number(offset), lastIo: this.server.clock.now() };
       this.setState(LinkState.Transfer);
       return;
     }
@@ -413,10 +415,10 @@ export class ReplicaLink {
     }
     t.chunks.push(data);
     t.read += data.length;
-    if (t.read < EOF_MARK_LEN) return;
+    // Only the last 40 bytes can be the mark: keep a small window instead of rejoining the payload.
+    t.tail = Buffer.concat([t.tail, data]).subarray(-EOF_MARK_LEN);
+    if (t.read < EOF_MARK_LEN || t.tail.toString('latin1') !== t.eofMark) return;
     const all = Buffer.concat(t.chunks);
-    t.chunks = [all];
-    if (all.toString('latin1', all.length - EOF_MARK_LEN) !== t.eofMark) return;
     this.finishTransfer(all.subarray(0, all.length - EOF_MARK_LEN), Buffer.alloc(0));
   }
 
@@ -448,7 +450,8 @@ export class ReplicaLink {
     const server = this.server;
     const c = server.createClient(this.socket);
     c.role = 'master';
-    c.setAuthenticated('default');
+    // As in Redis, the master link runs as the superuser: no ACL applies to its stream.
+    c.setAuthenticated('(superuser)');
     c.db = server.keyspace.dbs[db] ?? server.keyspace.dbs[0];
     this.client = c;
     this.readOffsetValue = this.repl.offset;
