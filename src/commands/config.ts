@@ -32,10 +32,13 @@ function allowProtectedAction(c: Client, option: string): boolean {
   return v === 'yes' || (v === 'local' && isLocalClient(c));
 }
 
-/** The gate refusing DEBUG and MODULE unless enable-debug-command / enable-module-command allow it. */
+/** Redis 7.0's PROTECTED commands: all of DEBUG, and the MODULE subcommands that load code. */
+const PROTECTED_MODULE_SUBCOMMANDS = new Set(['module|load', 'module|loadex', 'module|unload']);
+
+/** The gate refusing DEBUG and MODULE LOAD unless enable-debug-command / enable-module-command allow it. */
 export function protectedCommandCheck(c: Client, fullName: string): string | null {
   const base = fullName.split('|')[0];
-  if (base !== 'debug' && base !== 'module') return null;
+  if (base !== 'debug' && !PROTECTED_MODULE_SUBCOMMANDS.has(fullName)) return null;
   const option = base === 'debug' ? 'enable-debug-command' : 'enable-module-command';
   if (allowProtectedAction(c, option)) return null;
   return (
@@ -134,6 +137,17 @@ function configRewrite(c: Client): void {
   c.reply.ok();
 }
 
+/** Redis's resetServerStats(): every INFO counter, wherever the module keeping it lives. */
+function resetStats(server: Server): void {
+  server.stats.reset();
+  server.keyspace.hits = 0;
+  server.keyspace.misses = 0;
+  server.keyspace.expiredKeys = 0;
+  server.replStats.syncFull = 0;
+  server.replStats.syncPartialOk = 0;
+  server.replStats.syncPartialErr = 0;
+}
+
 const HELP = [
   'GET <pattern>',
   '    Return parameters matching the glob-like <pattern> and their values.',
@@ -160,7 +174,7 @@ export const CONFIG_COMMANDS: CommandSpec[] = [
       command({
         name: 'resetstat', arity: 2, flags: ADMIN, group: 'server', summary: 'Reset the stats returned by INFO', since: '2.0.0', complexity: 'O(1)',
         handler: (c) => {
-          c.server.stats.reset();
+          resetStats(c.server);
           c.reply.ok();
         },
       }),

@@ -86,9 +86,12 @@ test('DEBUG is refused while enable-debug-command is no', async () => {
 test('CONFIG RESETSTAT clears the INFO counters; passwords set by CONFIG SET are redacted in SLOWLOG', async () => {
   const c = await srv.client();
   for (let i = 0; i < 5; i++) await c.call('PING');
+  await c.call('GET', 'nosuchkey');
+  assert.match((await c.call('INFO', 'stats')) as string, /keyspace_misses:[1-9]/);
   assert.equal(await c.call('CONFIG', 'RESETSTAT'), 'OK');
   const info = (await c.call('INFO', 'stats')) as string;
   assert.match(info, /total_commands_processed:[01]\r\n/);
+  assert.match(info, /keyspace_misses:0\r\n/);
   assert.equal(await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0'), 'OK');
   assert.equal(await c.call('CONFIG', 'SET', 'masterauth', 'sekrit'), 'OK');
   const entry = ((await c.call('SLOWLOG', 'GET', '1')) as RespValue[][])[0];
