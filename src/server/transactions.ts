@@ -2,9 +2,11 @@
 //
 // A client in MULTI has its commands queued by a gate queuer after they passed every check; a
 // command refused while queuing (unknown, wrong arity, a gate's refusal) marks the transaction
-// so that EXEC answers EXECABORT. EXEC runs the queue through dispatch.call() and holds the
-// replication feed, so what the queue wrote reaches replicas and the AOF as one MULTI ... EXEC
-// block (a lone write goes out bare, as Redis 7.0 propagates it).
+// so that EXEC answers EXECABORT. At EXEC the queue passes the gates again (the server may have
+// become a read-only replica meanwhile: EXECABORT with the reason), except that a command the
+// user's changed ACL rules refuse fails alone, as in Redis. EXEC runs the queue through
+// dispatch.call() and holds the replication feed, so what the queue wrote reaches replicas and
+// the AOF as one MULTI ... EXEC block (a lone write goes out bare, as Redis 7.0 propagates it).
 //
 // WATCH registers keys per database; the keyspace listeners mark every client watching a key
 // "dirty" when it changes (writes, expiry, FLUSHDB/FLUSHALL, SWAPDB), and EXEC of a dirty
