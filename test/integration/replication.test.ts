@@ -330,3 +330,30 @@ test('a silent master is detected by repl-timeout and the link resumes when it i
   assert.match(r.log(), /Successful partial resynchronization with master\./);
   rc.close();
 });
+
+test('a replica that stops reading is dropped by client-output-buffer-limit replica', async () => {
+  const m = await start(['--client-output-buffer-limit', 'replica 1mb 0 0']);
+  const mc = await m.client();
+  const fake = await FakeReplica.attach(m.port, { listeningPort: 7 });
+  assert.equal((await info(mc)).connected_slaves, '1');
+  fake.socket.pause();
+  const big = 'x'.repeat(512 * 1024);
+  await waitFor('the replica to be dropped', async () => {
+    await mc.call('SET', 'big', big);
+    return (await info(mc)).connected_slaves === '0';
+  }, 30000);
+  assert.match(m.log(), /scheduled to be closed ASAP for overcoming of output buffer limits\./);
+  assert.match(m.log(), /Connection with replica 127\.0\.0\.1:7 lost\./);
+  fake.close();
+  mc.close();
+});
+
+test('replica-announce-ip/port are what the master reports', async () => {
+  const m = await start();
+  await start(['--replicaof', '127.0.0.1', String(m.port), '--replica-announce-ip', '10.1.2.3', '--replica-announce-port', '6390']);
+  const mc = await m.client();
+  await waitFor('the announced replica', async () => /^ip=10\.1\.2\.3,port=6390,state=online,/.test((await info(mc)).slave0 ?? ''));
+  const role = (await mc.call('ROLE')) as unknown[];
+  assert.deepEqual((role[2] as unknown[][])[0].slice(0, 2), ['10.1.2.3', '6390']);
+  mc.close();
+});
