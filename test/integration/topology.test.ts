@@ -80,7 +80,10 @@ test('tandem up starts master and replicas, shows their logs, and stops them all
   const up = tandemUp(['--master-port', String(base), '--base-dir', dir]);
   const clients: RespClient[] = [];
   try {
-    await waitFor('the topology to be up', () => up.output().includes('Tandem is up:') || (up.proc.exitCode !== null && Promise.reject(new Error(up.output()))), 60000);
+    await waitFor('the topology to be up', () => {
+      if (up.proc.exitCode !== null) throw new Error(`tandem up exited: ${up.output()}`);
+      return up.output().includes('Tandem is up:');
+    }, 60000);
     for (const name of ['master', 'replica1', 'replica2']) {
       assert.match(fs.readFileSync(path.join(dir, name, 'redis.conf'), 'utf8'), new RegExp(`^dir "${dir}/${name}"$`, 'm'));
       assert.match(up.output(), new RegExp(`^${name}\\s* \\| \\d+:[MS] .*Ready to accept connections`, 'm'));
