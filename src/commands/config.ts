@@ -12,6 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { ConfigDef } from '../config/config-table';
 import type { LogLevel } from '../server/log';
+import type { Replication } from '../replication/replication';
 import { ConfigAssignment, strerror } from '../config/config';
 import { rewriteConfigFile } from '../config/config-rewrite';
 import { globMatch } from '../keyspace/glob';
@@ -199,8 +200,12 @@ export const CONFIG_COMMANDS: CommandSpec[] = [
   }),
 ];
 
-/** Wires the runtime effects of configs no other module owns, and the protected-command gate. */
-export function installConfig(server: Server): void {
+/**
+ * Wires the runtime effects of configs no other module owns, the live `replicaof` (REPLICAOF
+ * changes what CONFIG GET and CONFIG REWRITE show, as in Redis), and the protected-command gate.
+ */
+export function installConfig(server: Server, replication: Replication): void {
+  server.config.provide('replicaof', () => (replication.masterHost === null ? '' : `${replication.masterHost} ${replication.masterPort}`));
   server.config.watch('loglevel', (v) => {
     server.log.level = v as LogLevel;
   });

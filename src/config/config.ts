@@ -190,6 +190,8 @@ export class Config {
   /** Names set by the config file or command line (for 'save' line merging and protected-mode). */
   private fromFile = new Set<string>();
   private outputLimits = new Map<OutputBufferClass, OutputBufferLimit>();
+  /** Values kept by the module that owns them (replicaof: the replication state), as getters. */
+  private providers = new Map<string, () => string>();
 
   /** Non-CONFIG directives, in file order, as argument lists (without the directive name). */
   readonly users: string[][] = [];
@@ -231,12 +233,21 @@ export class Config {
     const d = this.def(name);
     if (!d) throw new ConfigError(`unknown config '${name}'`);
     if (d.name === 'dir') return process.cwd();
-    return this.text.get(d.name)!;
+    const provider = this.providers.get(d.name);
+    return provider ? provider() : this.text.get(d.name)!;
   }
 
   /** True when the value is the default (CONFIG REWRITE then need not write it). */
   isDefault(d: ConfigDef): boolean {
-    return this.text.get(d.name) === d.default;
+    return this.getText(d.name) === d.default;
+  }
+
+  /**
+   * Lets the module that owns a value report it live (CONFIG GET, CONFIG REWRITE), as Redis
+   * reads e.g. replicaof from its replication state rather than from what the file said.
+   */
+  provide(name: string, getter: () => string): void {
+    this.providers.set(this.def(name)!.name, getter);
   }
 
   get(name: string): ConfigValue {

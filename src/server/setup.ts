@@ -43,7 +43,7 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   snapshotEngine(server);
   const replication = setupReplication(server, server.replStats);
   // Redis refuses DEBUG/MODULE (enable-debug-command, enable-module-command) before other checks.
-  installConfig(server);
+  installConfig(server, replication);
   // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.
   server.gates.addCheck((c, spec) => transactions.noMultiCheck(c, spec));
   server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));

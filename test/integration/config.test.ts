@@ -72,6 +72,16 @@ test('CONFIG SET: several parameters at once, all or nothing, with Redis error r
   c.close();
 });
 
+test('CONFIG GET replicaof follows REPLICAOF, as Redis reads it from the replication state', async () => {
+  const c = await srv.client();
+  const port = await freePort();
+  assert.equal(await c.call('REPLICAOF', '127.0.0.1', String(port)), 'OK');
+  assert.deepEqual(await c.call('CONFIG', 'GET', 'slaveof'), ['slaveof', `127.0.0.1 ${port}`]);
+  assert.equal(await c.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+  assert.deepEqual(await c.call('CONFIG', 'GET', 'replicaof'), ['replicaof', '']);
+  c.close();
+});
+
 test('DEBUG is refused while enable-debug-command is no', async () => {
   const c = await srv.client();
   assert.deepEqual(
