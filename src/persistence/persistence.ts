@@ -15,6 +15,7 @@ import type { Client } from '../server/client';
 import { DEBUG_SUBCOMMANDS } from '../commands/debug';
 import { transactionsOf } from '../server/transactions';
 import { startSnapshot, SnapshotHandle } from './snapshot';
+import type { Aof } from './aof';
 import { DatasetBuilder, LoadResult, RdbError, RdbParser, parseOptionsFor } from './rdb-reader';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
@@ -27,7 +28,7 @@ export const ERR_MISCONF =
 
 interface BackgroundSave {
   handle: SnapshotHandle;
-  fd: number;
+  sink: FileSink;
   tempFile: string;
   startedMs: number;
   /** server.dirty when it started: what a success makes "saved". */
@@ -53,6 +54,8 @@ export class Persistence {
   lastLoadKeys = 0;
   lastLoadExpired = 0;
   private bg: BackgroundSave | null = null;
+  /** The AOF, whose aof_* fields INFO persistence prints among the RDB ones (set by installAof). */
+  aof: Aof | null = null;
   private loadingProgress: LoadingProgress | null = null;
 
   constructor(readonly server: Server) {
@@ -137,26 +140,27 @@ export class Persistence {
       return 'ERR';
     }
     server.log.notice(`Background saving started by pid ${process.pid}`);
+    const sink = new FileSink(fd, () => handle.resume());
+    // onEnd runs on a later turn, when `bg` below exists.
+    const handle = startSnapshot(server, {
+      onChunk: (buf) => sink.write(buf),
+      onEnd: (err) => {
+        if (err !== null) return this.backgroundSaveDone(bg, err);
+        sink.finish((syncErr) => {
+          if (syncErr) return this.backgroundSaveDone(bg, syncErr);
+          fs.rename(temp, this.file, (renameErr) => this.backgroundSaveDone(bg, renameErr));
+        });
+      },
+    });
     const bg: BackgroundSave = {
-      handle: null as unknown as SnapshotHandle,
-      fd,
+      handle,
+      sink,
       tempFile: temp,
       startedMs: Date.now(),
       dirtyAtStart: server.dirty,
       keysAtStart: server.keyspace.totalKeys(),
     };
     this.bg = bg;
-    bg.handle = startSnapshot(server, {
-      onChunk: (buf) => writeAll(fd, buf),
-      onEnd: (err) => {
-        if (err !== null) return this.backgroundSaveDone(bg, err);
-        fs.fsync(fd, (syncErr) => {
-          closeQuietly(fd);
-          if (syncErr) return this.backgroundSaveDone(bg, syncErr);
-          fs.rename(temp, this.file, (renameErr) => this.backgroundSaveDone(bg, renameErr));
-        });
-      },
-    });
     return null;
   }
 
@@ -166,7 +170,7 @@ export class Persistence {
     this.bg = null;
     this.lastBgsaveDurationS = Math.round((Date.now() - bg.startedMs) / 1000);
     if (err !== null) {
-      closeQuietly(bg.fd);
+      bg.sink.abort();
       unlinkQuietly(bg.tempFile);
       server.log.warning(`Write error saving DB on disk: ${err.message}`);
       server.log.warning('Background saving error');
@@ -187,7 +191,7 @@ export class Persistence {
     if (bg === null) return;
     this.bg = null;
     bg.handle.cancel();
-    closeQuietly(bg.fd);
+    bg.sink.abort();
     unlinkQuietly(bg.tempFile);
   }
 
@@ -347,18 +351,10 @@ export class Persistence {
       'rdb_last_cow_size:0',
       `rdb_last_load_keys_expired:${this.lastLoadExpired}`,
       `rdb_last_load_keys_loaded:${this.lastLoadKeys}`,
-      `aof_enabled:${server.config.bool('appendonly') ? 1 : 0}`,
-      'aof_rewrite_in_progress:0',
-      'aof_rewrite_scheduled:0',
-      'aof_last_rewrite_time_sec:-1',
-      'aof_current_rewrite_time_sec:-1',
-      'aof_last_bgrewrite_status:ok',
-      'aof_rewrites:0',
-      'aof_rewrites_consecutive_failures:0',
-      'aof_last_write_status:ok',
-      'aof_last_cow_size:0',
+      ...(this.aof?.statusInfo() ?? []),
       'module_fork_in_progress:0',
       'module_fork_last_cow_size:0',
+      ...(this.aof?.sizeInfo() ?? []),
     ];
     const p = this.loadingProgress;
     if (server.loading && p !== null) {
@@ -375,6 +371,70 @@ export class Persistence {
       );
     }
     return lines;
+  }
+}
+
+/** Bytes of writes in flight above which a background save pauses its walk. */
+const SINK_HIGH_WATER = 16 * 1024 * 1024;
+
+/**
+ * Writes a BGSAVE stream to its file off the event loop (a synchronous write can stall for a
+ * long time when the kernel throttles dirty pages), in order (explicit positions), pausing the
+ * snapshot while too much is in flight; then fsyncs and closes.
+ */
+class FileSink {
+  private position = 0;
+  private inFlight = 0;
+  private error: Error | null = null;
+  private paused = false;
+  private onIdle: (() => void) | null = null;
+
+  constructor(
+    private readonly fd: number,
+    private readonly resume: () => void,
+  ) {}
+
+  /** Queues a chunk; false asks the snapshot to pause until resume(). */
+  write(buf: Buffer): boolean {
+    const at = this.position;
+    this.position += buf.length;
+    this.inFlight += buf.length;
+    this.writeFrom(buf, 0, at);
+    this.paused = this.inFlight > SINK_HIGH_WATER;
+    return !this.paused;
+  }
+
+  private writeFrom(buf: Buffer, offset: number, at: number): void {
+    fs.write(this.fd, buf, offset, buf.length - offset, at, (err, written) => {
+      if (err) this.error ??= err;
+      else if (offset + written < buf.length) return this.writeFrom(buf, offset + written, at + written);
+      this.inFlight -= buf.length - offset;
+      if (this.paused && this.inFlight <= SINK_HIGH_WATER / 2) {
+        this.paused = false;
+        this.resume();
+      }
+      if (this.inFlight === 0 && this.onIdle) this.onIdle();
+    });
+  }
+
+  /** Closes the file once no write is in flight (a killed save); the caller removes it. */
+  abort(): void {
+    if (this.inFlight === 0) closeQuietly(this.fd);
+    else this.onIdle = () => closeQuietly(this.fd);
+  }
+
+  /** After the last write: fsync and close; reports the first error (the file is then still open). */
+  finish(done: (err: Error | null) => void): void {
+    const sync = () => {
+      this.onIdle = null;
+      if (this.error) return done(this.error);
+      fs.fsync(this.fd, (err) => {
+        if (err) return done(err);
+        fs.close(this.fd, done);
+      });
+    };
+    if (this.inFlight === 0) sync();
+    else this.onIdle = sync;
   }
 }
 

@@ -155,13 +155,37 @@ export function runningSnapshots(server: Server): number {
   return engines.get(server)?.running.size ?? 0;
 }
 
+const SHARDS = 64;
+
+/**
+ * A set of keys split over 64 Sets by a cheap hash of two characters and the length. One Set of
+ * a million keys rehashes all of them at once when it grows (a pause of tens of ms in the middle
+ * of a snapshot); 64 smaller ones spread that work.
+ */
+class KeySet {
+  private readonly shards: Array<Set<string>> = Array.from({ length: SHARDS }, () => new Set());
+
+  private shard(key: string): Set<string> {
+    const n = key.length;
+    return this.shards[n === 0 ? 0 : (key.charCodeAt(n - 1) * 31 + key.charCodeAt(n >> 1) + n) & (SHARDS - 1)];
+  }
+
+  has(key: string): boolean {
+    return this.shard(key).has(key);
+  }
+
+  add(key: string): void {
+    this.shard(key).add(key);
+  }
+}
+
 class Snapshot implements SnapshotHandle {
   private readonly server: Server;
   /** Each database's Maps as of the start (or private copies after a freeze). */
   private readonly dicts: Array<Map<string, Value>>;
   private readonly expires: Array<Map<string, number>>;
   /** Per database: keys already serialized, or created/deleted since the start. */
-  private readonly visited: Array<Set<string>>;
+  private readonly visited: KeySet[];
   private readonly writer: RdbWriter;
   private readonly crc: Crc64 | null;
   private readonly keyDelay: KeyDelay;
@@ -184,7 +208,7 @@ class Snapshot implements SnapshotHandle {
     const dbs = server.keyspace.dbs;
     this.dicts = dbs.map((d) => d.dict);
     this.expires = dbs.map((d) => d.expires);
-    this.visited = dbs.map(() => new Set<string>());
+    this.visited = dbs.map(() => new KeySet());
     this.writer = new RdbWriter(server.config.bool('rdbcompression'));
     this.crc = server.config.bool('rdbchecksum') ? new Crc64() : null;
     this.keyDelay = new KeyDelay(server.config.int('rdb-key-save-delay') || 0);
@@ -311,7 +335,7 @@ class Snapshot implements SnapshotHandle {
       const next = this.iter.next();
       if (next.done) {
         this.iter = null;
-        this.visited[this.db] = new Set(); // nobody asks about a finished database again
+        this.visited[this.db] = new KeySet(); // nobody asks about a finished database again
         this.db++;
         continue;
       }
