@@ -60,7 +60,8 @@ class PerDictTable<T> implements KeyspaceListener {
   dbReplaced(db: Database): void {
     const t = this.tables.get(db.dict);
     if (t === undefined) return;
-    for (const key of t.keys()) if (!db.dict.has(key)) t.delete(key);
+    if (db.dict.size === 0) this.tables.delete(db.dict);
+    else for (const key of t.keys()) if (!db.dict.has(key)) t.delete(key);
   }
 }
 
