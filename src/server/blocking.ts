@@ -11,7 +11,8 @@
 // c.propagateArgv.
 //
 // Timeouts are per-client timers with millisecond precision. CLIENT UNBLOCK releases a client
-// with its timeout reply or "-UNBLOCKED client unblocked via CLIENT UNBLOCK".
+// with its timeout reply or "-UNBLOCKED client unblocked via CLIENT UNBLOCK"; a master turning
+// replica drops the clients blocked on keys, as Redis does.
 
 import type { Server } from './server';
 import type { Client } from './client';
@@ -48,8 +49,12 @@ export class Blocking {
   private ready: Array<{ db: Database; key: string }> = [];
   private readonly readyIndex = new Map<Database, Set<string>>();
   private serving = false;
+  /** The server's role when last looked at, to notice it turning into a replica. */
+  private lastRole: Server['role'];
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly server: Server) {
+    this.lastRole = server.role;
+  }
 
   /** Clients blocked with a deadline (INFO clients_in_timeout_table). */
   get withTimeout(): number {
@@ -159,10 +164,34 @@ export class Blocking {
   }
 
   /**
-   * Serves clients blocked on keys that changed, first blocked first served, until no ready key
-   * is left (a served BLMOVE may itself make another key ready). Runs after each command.
+   * After a command: when it turned this master into a replica, Redis drops every client blocked
+   * on keys with an error (their wait belonged to the master's dataset; WAIT is answered by the
+   * replication module instead).
    */
-  serveReady(): void {
+  afterCommand(): void {
+    const role = this.server.role;
+    if (role !== this.lastRole) {
+      this.lastRole = role;
+      if (role === 'slave') this.dropKeyWaiters();
+    }
+    this.serveReady();
+  }
+
+  private dropKeyWaiters(): void {
+    for (const c of [...this.blocked]) {
+      if ((c.ext.blocking as BlockedState).req.keys.length === 0) continue;
+      this.forget(c);
+      c.reply.error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      c.closeAfterReply = true;
+      this.server.scheduleFlush(c);
+    }
+  }
+
+  /**
+   * Serves clients blocked on keys that changed, first blocked first served, until no ready key
+   * is left (a served BLMOVE may itself make another key ready).
+   */
+  private serveReady(): void {
     if (this.serving || this.ready.length === 0 || transactionsOf(this.server).executing) return;
     this.serving = true;
     const served: Client[] = [];
@@ -222,7 +251,7 @@ export function setupBlocking(server: Server): Blocking {
     keyExpired: () => undefined,
     dbReplaced: (db) => b.dbReplaced(db),
   });
-  server.hooks.afterCommand.push(() => b.serveReady());
+  server.hooks.afterCommand.push(() => b.afterCommand());
   server.hooks.clientClosed.push((c) => b.clientClosed(c));
   return b;
 }

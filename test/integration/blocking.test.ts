@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespError, encode } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
+import { freePort } from '../helpers/ports';
 
 let srv: ServerProcess;
 let admin: RespClient;
@@ -159,6 +160,21 @@ test('a blocked client that disconnects is forgotten', async () => {
   await blockedClients(0);
   assert.equal(await admin.call('RPUSH', 'gone:l', 'kept'), 1);
   assert.equal(await admin.call('LLEN', 'gone:l'), 1);
+});
+
+test('turning into a replica drops clients blocked on keys with UNBLOCKED and closes them', async () => {
+  const c = await srv.client();
+  send(c, 'BLPOP', 'role:l', '0');
+  await blockedClients(1);
+  const unusedPort = String(await freePort());
+  assert.equal(await admin.call('REPLICAOF', '127.0.0.1', unusedPort), 'OK');
+  try {
+    assert.deepEqual(await c.read(), new RespError('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)'));
+    await c.waitClosed();
+    await blockedClients(0);
+  } finally {
+    assert.equal(await admin.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+  }
 });
 
 test('a push applied from the master stream serves a client blocked on a writable replica', async () => {

@@ -130,6 +130,8 @@ test('blocking commands: serving order, moves, sorted sets, MULTI, errors, unblo
     [1, 'BZMPOP', '0', '1', 'l', 'MIN', 'COUNT', '-1'], [1, 'BZMPOP', '0', '1', 'l', 'MIDDLE'],
     { block: [1, 'BLPOP', 'wt', '0'] }, [4, 'SET', 'wt', 's'], [4, 'DEL', 'wt'], [4, 'RPUSH', 'wt', 'v'], { read: 1 },
     [4, 'CLIENT', 'UNBLOCK', '999999'], [4, 'CLIENT', 'UNBLOCK', 'x'], [4, 'CLIENT', 'UNBLOCK', '1', 'foo'],
+    // Turning into a replica drops the clients blocked on keys.
+    { block: [5, 'BLPOP', 'never', '0'] }, [4, 'REPLICAOF', '127.0.0.1', '1'], { read: 5 }, [4, 'REPLICAOF', 'NO', 'ONE'],
   ]);
 });
 
