@@ -41,58 +41,52 @@ export function lzfCompress(input: Uint8Array, inStart: number, inEnd: number, o
   let lit = 0;
   op++; // room for the control byte of the first literal run
   let hval = (input[ip] << 8) | input[ip + 1];
-  while (ip < inEnd - 2) {
-    hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
-    const h = slot(hval);
-    const tagged = htab[h];
-    htab[h] = ip + b;
-    const ref = tagged - b;
-    const off = ip - ref - 1;
-    if (tagged >= b + inStart && off < MAX_OFF && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
-      let len = 2;
-      let maxlen = inEnd - ip - len;
-      if (maxlen > MAX_REF) maxlen = MAX_REF;
-      if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
-      out[op - lit - 1] = lit - 1; // close the literal run
-      if (lit === 0) op--; // an empty run takes no control byte
-      do len++;
-      while (len < maxlen && input[ref + len] === input[ip + len]);
-      len -= 2;
-      ip++;
-      if (len < 7) {
-        out[op++] = (off >>> 8) + (len << 5);
-      } else {
-        out[op++] = (off >>> 8) + (7 << 5);
-        out[op++] = len - 7;
-      }
-      out[op++] = off & 0xff;
-      lit = 0;
-      op++;
-      ip += len + 1;
-      if (ip >= inEnd - 2) break;
-      // Index the last two positions of the match so that the next match can start there.
-      ip -= 2;
-      hval = (input[ip] << 8) | input[ip + 1];
+  while (ip < inEnd) {
+    // A match needs 3 bytes; the last two bytes can only be literals.
+    if (ip < inEnd - 2) {
       hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
-      htab[slot(hval)] = ip + b;
-      ip++;
-      hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
-      htab[slot(hval)] = ip + b;
-      ip++;
-      hval = (input[ip] << 8) | input[ip + 1];
-    } else {
-      if (op >= outEnd) return 0;
-      lit++;
-      out[op++] = input[ip++];
-      if (lit === MAX_LIT) {
-        out[op - lit - 1] = lit - 1;
+      const h = slot(hval);
+      const tagged = htab[h];
+      htab[h] = ip + b;
+      const ref = tagged - b;
+      const off = ip - ref - 1;
+      if (tagged >= b + inStart && off < MAX_OFF && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
+        let len = 2;
+        let maxlen = inEnd - ip - len;
+        if (maxlen > MAX_REF) maxlen = MAX_REF;
+        if (op + 3 + 1 >= outEnd && op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
+        out[op - lit - 1] = lit - 1; // close the literal run
+        if (lit === 0) op--; // an empty run takes no control byte
+        do len++;
+        while (len < maxlen && input[ref + len] === input[ip + len]);
+        len -= 2;
+        ip++;
+        if (len < 7) {
+          out[op++] = (off >>> 8) + (len << 5);
+        } else {
+          out[op++] = (off >>> 8) + (7 << 5);
+          out[op++] = len - 7;
+        }
+        out[op++] = off & 0xff;
         lit = 0;
         op++;
+        ip += len + 1;
+        if (ip < inEnd - 2) {
+          // Index the last two positions of the match so that the next match can start there.
+          ip -= 2;
+          hval = (input[ip] << 8) | input[ip + 1];
+          hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
+          htab[slot(hval)] = ip + b;
+          ip++;
+          hval = ((hval << 8) | input[ip + 2]) & 0xffffff;
+          htab[slot(hval)] = ip + b;
+          ip++;
+          hval = (input[ip] << 8) | input[ip + 1];
+        }
+        continue;
       }
     }
-  }
-  if (op + 3 > outEnd) return 0;
-  while (ip < inEnd) {
+    if (op >= outEnd) return 0;
     lit++;
     out[op++] = input[ip++];
     if (lit === MAX_LIT) {
@@ -101,6 +95,7 @@ export function lzfCompress(input: Uint8Array, inStart: number, inEnd: number, o
       op++;
     }
   }
+  if (op - (lit === 0 ? 1 : 0) > outEnd) return 0;
   out[op - lit - 1] = lit - 1;
   if (lit === 0) op--;
   return op - outStart;

@@ -8,23 +8,15 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Config } from '../../src/config/config';
-import { Logger } from '../../src/server/log';
 import { Server } from '../../src/server/server';
-import { createServer } from '../../src/server/setup';
+import { inProcessServer } from '../helpers/in-process';
 import { loadRdb, RdbError } from '../../src/persistence/rdb-reader';
 import { HashValue, ListValue, SetValue, ZSetValue } from '../../src/keyspace/values';
 import { REPO_ROOT } from '../helpers/server';
 
 const FIXTURE = fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'redis-7.0.15-all-types.rdb'));
 
-function newServer(settings: Record<string, string> = {}): Server {
-  const config = new Config();
-  for (const [k, v] of Object.entries(settings)) config.set(k, [v], 'file');
-  const log = new Logger();
-  log.level = 'nothing';
-  return createServer(config, log);
-}
+const newServer = inProcessServer;
 
 test('a dump.rdb written by Redis 7.0.15 loads with every value and encoding', () => {
   const s = newServer();

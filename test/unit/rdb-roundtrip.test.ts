@@ -5,22 +5,14 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Config } from '../../src/config/config';
-import { Logger } from '../../src/server/log';
 import { Server } from '../../src/server/server';
-import { createServer } from '../../src/server/setup';
+import { inProcessServer } from '../helpers/in-process';
 import { processCommand } from '../../src/server/dispatch';
 import { startSnapshot } from '../../src/persistence/snapshot';
 import { loadRdb, RdbError } from '../../src/persistence/rdb-reader';
 import { HashValue, ListValue, SetValue, Value, ZSetValue } from '../../src/keyspace/values';
 
-function newServer(settings: Record<string, string> = {}): Server {
-  const config = new Config();
-  for (const [k, v] of Object.entries(settings)) config.set(k, [v], 'file');
-  const log = new Logger();
-  log.level = 'nothing';
-  return createServer(config, log);
-}
+const newServer = inProcessServer;
 
 /** Runs a command as a client would; returns the raw reply. */
 function attempt(server: Server, dbIndex: number, ...argv: string[]): string {
