@@ -6,7 +6,6 @@
 import { command, aclCategories, CommandSpec, CommandFlag } from './command';
 import type { Client } from '../server/client';
 import { globMatch } from '../keyspace/glob';
-import { commandKeys } from '../acl/acl';
 
 /** Flags in the order Redis prints them; may_replicate, sentinel, only_sentinel and protected are hidden, as in Redis. */
 const PRINTED_FLAGS: CommandFlag[] = [
@@ -211,6 +210,18 @@ function commandList(c: Client, argv: string[]): void {
 }
 
 /**
+ * Key positions from a declaration (the ACL module has the same rule; importing it here would
+ * close an import cycle through the command table).
+ */
+function keyPositions(spec: CommandSpec, argv: string[]): number[] {
+  if (spec.getKeys !== undefined) return spec.getKeys(argv);
+  const last = spec.firstKey <= 0 ? 0 : spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
+  const keys: number[] = [];
+  for (let i = spec.firstKey; i > 0 && i <= last && i < argv.length; i += Math.max(spec.step, 1)) keys.push(i);
+  return keys;
+}
+
+/**
  * The spec and key positions of a full command line (argv[0] is its name), or the error
  * COMMAND GETKEYS replies when it cannot tell them.
  */
@@ -222,7 +233,7 @@ function keysOfCommandLine(c: Client, argv: string[]): { spec: CommandSpec; keys
   if (spec === undefined) return 'ERR Invalid command specified';
   const arityOk = spec.arity > 0 ? argv.length === spec.arity : argv.length >= -spec.arity;
   if (!arityOk) return 'ERR Invalid number of arguments specified for command';
-  const keys = commandKeys(spec, argv);
+  const keys = keyPositions(spec, argv);
   return keys.length === 0 ? 'ERR The command has no key arguments' : { spec, keys };
 }
 

@@ -69,16 +69,18 @@ export function usedMemory(): number {
   return m.heapUsed + m.external;
 }
 
+const HUMAN_UNITS = ['K', 'M', 'G', 'T', 'P'];
+
 /** Redis's bytesToHuman: "919.29K", "1.02M", "0B". */
 export function bytesToHuman(n: number): string {
-  const units = ['K', 'M', 'G', 'T', 'P'];
   if (n < 1024) return `${n}B`;
   let v = n / 1024;
-  for (const u of units) {
-    if (v < 1024 || u === 'P') return `${v.toFixed(2)}${u}`;
+  let unit = 0;
+  while (v >= 1024 && unit < HUMAN_UNITS.length - 1) {
     v /= 1024;
+    unit++;
   }
-  return `${n}B`;
+  return `${v.toFixed(2)}${HUMAN_UNITS[unit]}`;
 }
 
 /** The sections a sentinel prints (its own section comes from the sentinel module). */
