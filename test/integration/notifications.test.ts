@@ -56,3 +56,17 @@ test('Ex publishes only expired events, on the keyevent channel', async () => {
     assert.equal(await admin.call('EXISTS', 'n:exp'), 0);
   });
 });
+
+test('CONFIG SET notify-keyspace-events switches events on and off at runtime', async () => {
+  await withServer('', async (admin, sub) => {
+    assert.equal(await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA'), 'OK');
+    assert.deepEqual(await admin.call('CONFIG', 'GET', 'notify-keyspace-events'), ['notify-keyspace-events', 'AKE']);
+    await admin.call('SET', 'rt:k', 'v');
+    assert.deepEqual(await sub.read(), ['pmessage', '__key*__:*', '__keyspace@0__:rt:k', 'set']);
+    assert.deepEqual(await sub.read(), ['pmessage', '__key*__:*', '__keyevent@0__:set', 'rt:k']);
+    assert.equal(await admin.call('CONFIG', 'SET', 'notify-keyspace-events', ''), 'OK');
+    await admin.call('SET', 'rt:k', 'w');
+    await admin.call('PUBLISH', '__keyspace@0__:marker', 'm');
+    assert.deepEqual(await sub.read(), ['pmessage', '__key*__:*', '__keyspace@0__:marker', 'm']);
+  });
+});
