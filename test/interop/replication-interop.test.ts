@@ -135,3 +135,30 @@ test('a mixed chain redis-server -> Tandem -> redis-server keeps one history', a
   bc.close();
   cc.close();
 });
+
+test('INFO replication and ROLE have the same shape as redis-server on masters and replicas', async () => {
+  const shape = async (c: RespClient) => Object.keys(await info(c)).filter((k) => k !== 'last_full_sync_reason' && !/^replica\d+_lag_ms$/.test(k));
+  const pairs: Array<[RespClient, RespClient, ServerProcess, ServerProcess]> = [];
+  for (const redis of [true, false]) {
+    const m = await start(redis);
+    const r = await start(redis, ['--replicaof', '127.0.0.1', String(m.port)]);
+    const mc = await m.client();
+    const rc = await r.client();
+    await linkUp(rc);
+    await mc.call('SET', 'k', 'v');
+    await converged(mc, rc);
+    pairs.push([mc, rc, m, r]);
+  }
+  const [[redisM, redisR, redisMaster], [tandemM, tandemR, tandemMaster]] = pairs;
+  assert.deepEqual(await shape(tandemM), await shape(redisM));
+  assert.deepEqual(await shape(tandemR), await shape(redisR));
+  const role = async (c: RespClient) => JSON.stringify(await c.call('ROLE')).replace(/\d+/g, 'N');
+  assert.equal(await role(tandemR), await role(redisR));
+  // With the master gone: link down fields and ROLE's state.
+  await redisMaster.stop();
+  await tandemMaster.stop();
+  await waitFor('both links down', async () => (await info(redisR)).master_link_status === 'down' && (await info(tandemR)).master_link_status === 'down');
+  assert.deepEqual(await shape(tandemR), await shape(redisR));
+  assert.equal((await info(tandemR)).master_link_down_since_seconds !== undefined, true);
+  for (const c of [redisM, redisR, tandemM, tandemR]) c.close();
+});
