@@ -1,10 +1,12 @@
 // One tandem-cli session: the connection with its handshake (AUTH, SELECT, HELLO 3, each failure
 // reported the way redis-cli reports it), the state the prompt shows (database, MULTI), and
 // running one command with its reply printed. Commands that turn the connection into a stream
-// (SUBSCRIBE, MONITOR) keep printing what arrives until the process is interrupted.
+// (SUBSCRIBE, MONITOR) keep printing what arrives until the process is interrupted. `help` is
+// answered here, from the server's COMMAND DOCS, as redis-cli does.
 
 import { CliConnection } from './connection';
 import { formatReply, OutputMode } from './format';
+import { GENERAL_HELP, HelpEntry, helpEntries, helpText } from './help';
 import { CliOptions } from './options';
 import { Reply } from './reply';
 
@@ -42,6 +44,8 @@ export class CliSession {
   conn: CliConnection | null = null;
   db = 0;
   inMulti = false;
+  /** `help` entries, fetched with COMMAND DOCS on first use. */
+  private help: HelpEntry[] | null = null;
 
   constructor(readonly opts: CliOptions, readonly mode: OutputMode, private readonly io: Output) {}
 
@@ -91,9 +95,18 @@ export class CliSession {
    * Resolves false when the server cannot be reached. Streaming commands never resolve.
    */
   async run(argv: string[]): Promise<boolean> {
+    const cmd = argv[0].toLowerCase();
+    if ((cmd === 'help' || cmd === '?') && argv.length === 1) {
+      this.io.out(GENERAL_HELP);
+      return true;
+    }
     if (!this.connected && !(await this.connect())) return false;
     const conn = this.conn as CliConnection;
-    const cmd = argv[0].toLowerCase();
+    if (cmd === 'help' || cmd === '?') {
+      this.help ??= helpEntries(await conn.call(['COMMAND', 'DOCS']));
+      this.io.out(helpText(this.help, argv.slice(1)));
+      return true;
+    }
     if (STREAMING_COMMANDS.has(cmd)) return this.stream(conn, argv);
     let reply: Reply;
     try {

@@ -94,6 +94,14 @@ test('on a terminal (script -qc) tandem-cli picks the formatted output as redis-
   assert.equal((await onTerminal([process.execPath, TANDEM_CLI, '-p', port, 'zrange', 'z', '0', '0'])).stdout, '1) "a"\r\n');
 });
 
+test('help <command> / help @<group>: tandem-cli prints what redis-cli prints', async () => {
+  const questions = ['help set', 'help ZADD', 'help client', 'help client kill', 'help @string', 'help @list', 'help lpos', 'help nosuchcommand'];
+  const stdin = questions.join('\n') + '\n';
+  const fromRedis = await redisCli(redis.port, [], stdin);
+  assert.match(fromRedis.stdout, /SET\x1b\[0m \x1b\[90mkey value \[NX\|XX\] \[GET\] \[EX seconds\|PX milliseconds/);
+  assert.deepEqual(await runProgram(process.execPath, [TANDEM_CLI, '-p', String(redis.port)], stdin), fromRedis);
+});
+
 test('redis-cli -x sends stdin as the last argument, binary safe', async () => {
   assert.equal((await redisCli(tandem.port, ['-x', 'set', 'blob'], 'line one\nbytes \x00\xff\n')).stdout, 'OK\n');
   assert.equal((await redisCli(tandem.port, ['--raw', 'get', 'blob'])).stdout, 'line one\nbytes \x00\xff\n\n');

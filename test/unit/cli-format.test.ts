@@ -8,6 +8,7 @@ import { formatReply } from '../../src/cli/format';
 import { ReplyReader } from '../../src/cli/reply';
 import { parseCliArgs, CliUsageError } from '../../src/cli/options';
 import { isSensitive } from '../../src/cli/repl';
+import { helpEntries, helpText } from '../../src/cli/help';
 
 interface Case {
   what: string;
@@ -155,4 +156,31 @@ test('lines with passwords are kept out of the history file', () => {
   assert.equal(isSensitive(['CONFIG', 'set', 'requirepass', 'pw']), true);
   assert.equal(isSensitive(['hello', '3', 'AUTH', 'u', 'pw']), true);
   assert.equal(isSensitive(['set', 'auth', 'x']), false);
+});
+
+test('help builds the syntax line from COMMAND DOCS as redis-cli does', () => {
+  // COMMAND DOCS for LPOS and a made-up command using every argument shape, as RESP3 maps.
+  const wire =
+    '%2\r\n' +
+    '$4\r\nlpos\r\n%4\r\n$7\r\nsummary\r\n$5\r\nFind!\r\n$5\r\nsince\r\n$5\r\n6.0.6\r\n$5\r\ngroup\r\n$4\r\nlist\r\n' +
+    '$9\r\narguments\r\n*3\r\n' +
+    '%2\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n' +
+    '%4\r\n$4\r\nname\r\n$4\r\nrank\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$4\r\nRANK\r\n$5\r\nflags\r\n~1\r\n+optional\r\n' +
+    '%4\r\n$4\r\nname\r\n$4\r\nmode\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n~1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n' +
+    '%3\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n' +
+    '%3\r\n$4\r\nname\r\n$2\r\nxx\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nXX\r\n' +
+    '$5\r\nmulti\r\n%2\r\n$7\r\nsummary\r\n$1\r\nM\r\n$9\r\narguments\r\n*1\r\n' +
+    '%4\r\n$4\r\nname\r\n$4\r\npair\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n~2\r\n+multiple\r\n+multiple_token\r\n$9\r\narguments\r\n*2\r\n' +
+    '%3\r\n$4\r\nname\r\n$5\r\nfield\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$3\r\nSET\r\n' +
+    '%2\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\nstring\r\n';
+  const entries = helpEntries(decode(wire));
+  assert.deepEqual(entries.map((e) => [e.words, e.params]), [
+    [['LPOS'], 'key [RANK rank] [NX|XX]'],
+    [['MULTI'], 'SET field value [SET field value ...]'],
+  ]);
+  assert.equal(
+    helpText(entries, ['lpos']),
+    '\r\n  \x1b[1mLPOS\x1b[0m \x1b[90mkey [RANK rank] [NX|XX]\x1b[0m\r\n  \x1b[33msummary:\x1b[0m Find!\r\n  \x1b[33msince:\x1b[0m 6.0.6\r\n  \x1b[33mgroup:\x1b[0m list\r\n\r\n',
+  );
+  assert.equal(helpText(entries, ['nosuch']), '\r\n');
 });
