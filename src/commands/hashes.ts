@@ -8,7 +8,7 @@ import type { Client } from '../server/client';
 import { HashValue } from '../keyspace/values';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, randomPicks, scanAggregate, scanTarget } from './type-helpers';
+import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, randomElement, randomPicks, scanAggregate, scanTarget, Sized } from './type-helpers';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -197,7 +197,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
 }
 
 /** Replies field(s) with or without values: RESP3 nests each pair, RESP2 flattens. */
-function replyFields(c: Client, pairs: Array<[string, string]>, withValues: boolean): void {
+function replyFields(c: Client, pairs: Sized<[string, string]>, withValues: boolean): void {
   if (!withValues) {
     c.reply.arrayHeader(pairs.length);
     for (const [f] of pairs) c.reply.bulk(f);
@@ -219,7 +219,7 @@ function hrandfield(c: Client, argv: string[]): void {
       c.reply.nullBulk();
       return;
     }
-    c.reply.bulk(randomPicks([...h.map.keys()], -1)[0]);
+    c.reply.bulk(randomElement(h.map.keys(), h.size));
     return;
   }
   const count = longArg(c, argv[2]);

@@ -10,7 +10,7 @@ import { ERR_SYNTAX } from './args';
 import type { Client } from '../server/client';
 import { SetValue } from '../keyspace/values';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomElement, randomPicks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
 
 /** Members in the order Redis replies them: ascending integers for an intset. */
 export function setMembers(s: SetValue): string[] {
@@ -125,7 +125,7 @@ function spop(c: Client, argv: string[]): void {
       c.reply.nullBulk();
       return;
     }
-    const [member] = randomPicks([...s.set], -1);
+    const member = randomElement(s.set, s.size);
     s.set.delete(member);
     afterChange(c, key, s, NOTIFY.SET, 'spop');
     c.server.dirty++;
@@ -151,7 +151,7 @@ function spop(c: Client, argv: string[]): void {
     for (const m of all) c.reply.bulk(m);
     return;
   }
-  const popped = randomPicks([...s.set], count);
+  const popped = [...randomPicks([...s.set], count)];
   for (const m of popped) s.set.delete(m);
   afterChange(c, key, s, NOTIFY.SET, 'spop');
   c.server.dirty += popped.length;
@@ -168,7 +168,7 @@ function srandmember(c: Client, argv: string[]): void {
   if (argv.length === 2) {
     const s = lookupRead(c, argv[1], SetValue);
     if (s === null) return;
-    c.reply.bulkOrNull(s === undefined ? undefined : randomPicks([...s.set], -1)[0]);
+    c.reply.bulkOrNull(s === undefined ? undefined : randomElement(s.set, s.size));
     return;
   }
   const count = longArg(c, argv[2]);
@@ -179,7 +179,9 @@ function srandmember(c: Client, argv: string[]): void {
     c.reply.arrayHeader(0);
     return;
   }
-  c.reply.arrayOfBulks(randomPicks(count >= s.size ? setMembers(s) : [...s.set], count));
+  const picks = randomPicks(count >= s.size ? setMembers(s) : [...s.set], count);
+  c.reply.arrayHeader(picks.length);
+  for (const m of picks) c.reply.bulk(m);
 }
 
 /** The sets named by `keys` (undefined for missing ones); null after replying WRONGTYPE. */

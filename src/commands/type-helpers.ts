@@ -147,16 +147,25 @@ export function randomIndex(n: number): number {
   return Math.floor(Math.random() * n);
 }
 
+/** A sequence that knows its length up front (a reply header needs it before the items). */
+export interface Sized<T> extends Iterable<T> {
+  readonly length: number;
+}
+
 /**
  * `count` distinct (count > 0) or possibly repeated (count < 0) random picks from `items`, as
  * HRANDFIELD/SRANDMEMBER/ZRANDMEMBER: a positive count at least the size returns everything in
- * the collection's order.
+ * the collection's order. Repeated picks are drawn lazily, so a huge negative count costs no
+ * array of its own.
  */
-export function randomPicks<T>(items: T[], count: number): T[] {
+export function randomPicks<T>(items: T[], count: number): Sized<T> {
   if (count < 0) {
-    const out = new Array<T>(-count);
-    for (let i = 0; i < out.length; i++) out[i] = items[randomIndex(items.length)];
-    return out;
+    return {
+      length: -count,
+      *[Symbol.iterator]() {
+        for (let i = 0; i < -count; i++) yield items[randomIndex(items.length)];
+      },
+    };
   }
   if (count >= items.length) return items;
   const pool = items.slice();
@@ -165,6 +174,13 @@ export function randomPicks<T>(items: T[], count: number): T[] {
     [pool[i], pool[j]] = [pool[j], pool[i]];
   }
   return pool.slice(0, count);
+}
+
+/** One random element of a non-empty collection, without copying it. */
+export function randomElement<T>(items: Iterable<T>, size: number): T {
+  let skip = randomIndex(size);
+  for (const x of items) if (skip-- === 0) return x;
+  throw new Error('randomElement: size larger than the collection');
 }
 
 /**

@@ -13,7 +13,7 @@ import { aboveMin, belowMax, lexAboveMin, lexBelowMax, LexRange, ScoreRange, ZNo
 import { formatDouble } from './format-double';
 import { setMembers } from './sets';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, storeResult, zsetAdd } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, Sized, storeResult, zsetAdd } from './type-helpers';
 
 type Pair = [string, number];
 
@@ -64,7 +64,7 @@ function replyScore(c: Client, score: number): void {
 }
 
 /** Members with optional scores: flat in RESP2, [member, score] pairs in RESP3. */
-function replyPairs(c: Client, pairs: readonly Pair[], withScores: boolean, nestInResp3 = true): void {
+function replyPairs(c: Client, pairs: Sized<Pair>, withScores: boolean, nestInResp3 = true): void {
   const nested = withScores && nestInResp3 && c.resp === 3;
   c.reply.arrayHeader(withScores && !nested ? pairs.length * 2 : pairs.length);
   for (const [m, s] of pairs) {
