@@ -1,9 +1,11 @@
 // Lookups and encoding rules shared by the list, hash, set, sorted-set and SORT commands.
 //
 // Typed lookups reply WRONGTYPE themselves and return null, so handlers read
-//   const h = readHash(c, key); if (h === null) return;
+//   const h = lookupRead(c, key, HashValue); if (h === null) return;
 // Encodings follow Redis 7.0: a value starts compact (listpack / intset) and moves to the big
-// encoding, never back, once a *-max-* limit from the config is passed.
+// encoding, never back, once a *-max-* limit from the config is passed. Also here: the
+// "changed in place / store a result" steps that delete emptied keys and publish keyspace
+// events, argument parsers for C `long` counts, random picks, and HSCAN/SSCAN/ZSCAN.
 
 import type { Client } from '../server/client';
 import type { Database } from '../keyspace/keyspace';
