@@ -53,6 +53,12 @@ export async function repl(session: CliSession, env: NodeJS.ProcessEnv): Promise
     history: interactive ? loadHistory(histFile) : [],
     historySize: HISTORY_SIZE,
     removeHistoryDuplicates: false,
+    completer: (line: string, done: (err: null, result: [string[], string]) => void) => {
+      session.completions(line).then(
+        (found) => done(null, [found, line]),
+        () => done(null, [[], line]),
+      );
+    },
   });
   // Ctrl-C leaves, like redis-cli: at the prompt, or while waiting for a reply (BLPOP 0,
   // SUBSCRIBE) that may never come.

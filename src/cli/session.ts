@@ -103,8 +103,7 @@ export class CliSession {
     if (!this.connected && !(await this.connect())) return false;
     const conn = this.conn as CliConnection;
     if (cmd === 'help' || cmd === '?') {
-      this.help ??= helpEntries(await conn.call(['COMMAND', 'DOCS']));
-      this.io.out(helpText(this.help, argv.slice(1)));
+      this.io.out(helpText(await this.helpEntries(conn), argv.slice(1)));
       return true;
     }
     if (STREAMING_COMMANDS.has(cmd)) return this.stream(conn, argv);
@@ -118,6 +117,26 @@ export class CliSession {
     this.track(argv, reply);
     this.print(reply, isTextReport(argv));
     return true;
+  }
+
+  private async helpEntries(conn: CliConnection): Promise<HelpEntry[]> {
+    this.help ??= helpEntries(await conn.call(['COMMAND', 'DOCS']));
+    return this.help;
+  }
+
+  /**
+   * Tab completion, as redis-cli offers it: command names, and after `help ` also @groups.
+   * Empty when not connected (the names come from the server).
+   */
+  async completions(line: string): Promise<string[]> {
+    if (!this.connected) return [];
+    const entries = await this.helpEntries(this.conn as CliConnection);
+    const isHelp = /^help\s+/i.test(line);
+    const head = isHelp ? (/^help\s+/i.exec(line) as RegExpExecArray)[0] : '';
+    const typed = line.slice(head.length).toLowerCase();
+    const names = entries.map((e) => e.words.join(' '));
+    if (isHelp) names.push(...new Set(entries.map((e) => `@${e.group}`)));
+    return names.filter((n) => n.toLowerCase().startsWith(typed)).map((n) => head + n);
   }
 
   /** Keeps the prompt's state in step with what the command did. */
