@@ -230,7 +230,7 @@ class Snapshot implements SnapshotHandle {
     for (const [k, v] of Object.entries(aux)) w.aux(k, v);
     if (this.opts.sync) {
       try {
-        while (!this.finished) this.step(true);
+        this.walkAll();
       } catch (e) {
         this.fail(e as Error);
       }
@@ -302,18 +302,47 @@ class Snapshot implements SnapshotHandle {
     this.timer = null;
     if (this.finished || this.paused) return;
     try {
-      const delayMs = this.step(false);
+      const delayMs = this.step();
       if (!this.finished && !this.paused) this.schedule(delayMs);
     } catch (e) {
       this.fail(e as Error);
     }
   }
 
+  /** SELECTDB and the RESIZEDB hint before a database's keys. */
+  private beginDb(i: number): void {
+    this.writer.selectDb(i);
+    this.writer.resizeDb(this.dicts[i].size, this.expires[i].size);
+    this.streamDb = i;
+  }
+
   /**
-   * Walks until the time budget is spent (async) or the end; returns how long to wait before
-   * the next step (rdb-key-save-delay), 0 for "next turn".
+   * A synchronous snapshot (SAVE): every database in one plain loop, since no command can run
+   * in between (no visited sets, no resumable iterator).
    */
-  private step(sync: boolean): number {
+  private walkAll(): void {
+    for (let i = 0; i < this.dicts.length; i++) {
+      const dict = this.dicts[i];
+      if (dict.size === 0) continue;
+      this.beginDb(i);
+      for (const [key, value] of dict) {
+        this.writeKey(i, key, value);
+        if (this.writer.length >= CHUNK_BYTES) this.emit();
+        if (this.keyDelay.active) {
+          const ms = this.keyDelay.tick();
+          if (ms > 0) sleepSync(ms);
+        }
+      }
+    }
+    this.db = this.dicts.length;
+    this.finish();
+  }
+
+  /**
+   * Walks until the time budget is spent or the end; returns how long to wait before the next
+   * step (rdb-key-save-delay), 0 for "next turn".
+   */
+  private step(): number {
     const started = performance.now();
     let sinceClock = 0;
     for (;;) {
@@ -327,9 +356,7 @@ class Snapshot implements SnapshotHandle {
           this.db++;
           continue;
         }
-        this.writer.selectDb(this.db);
-        this.writer.resizeDb(dict.size, this.expires[this.db].size);
-        this.streamDb = this.db;
+        this.beginDb(this.db);
         this.iter = dict.entries();
       }
       const next = this.iter.next();
@@ -340,26 +367,22 @@ class Snapshot implements SnapshotHandle {
         continue;
       }
       const [key, value] = next.value;
-      // A synchronous walk runs with no command in between: nothing to tell apart.
-      if (!sync) {
-        const seen = this.visited[this.db];
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
+      const seen = this.visited[this.db];
+      if (seen.has(key)) continue;
+      seen.add(key);
       this.writeKey(this.db, key, value);
       if (this.writer.length >= CHUNK_BYTES) {
         this.emit();
-        if (this.paused && !sync) return 0;
+        if (this.paused) return 0;
       }
       if (this.keyDelay.active) {
         const ms = this.keyDelay.tick();
-        if (ms > 0 && sync) sleepSync(ms);
-        else if (ms > 0) {
+        if (ms > 0) {
           this.emit();
           return ms;
         }
       }
-      if (!sync && ++sinceClock >= 16) {
+      if (++sinceClock >= 16) {
         sinceClock = 0;
         if (performance.now() - started >= STEP_BUDGET_MS) break;
       }
