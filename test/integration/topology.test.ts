@@ -16,10 +16,14 @@ import { configText, parseUpArgs, planTopology } from '../../src/topology/up';
 
 const TANDEM = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem.js');
 
-/** Holds `count` consecutive free ports (by listening on them) until release() is called. */
+/**
+ * Holds `count` consecutive free ports (by listening on them) until release() is called. They are
+ * picked below Linux's ephemeral range (32768+), where the kernel hands out ports to other tests'
+ * servers and outgoing connections, so they stay free between release() and `tandem up`.
+ */
 async function reserveConsecutivePorts(count: number): Promise<{ base: number; release: () => Promise<void> }> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
+    const base = 20000 + Math.floor(Math.random() * 12000);
     const held: net.Server[] = [];
     for (let p = base; p < base + count; p++) {
       const s = net.createServer();
