@@ -65,7 +65,7 @@ export class AttachedReplica implements FeedSink {
 
   /** How Redis names a replica in its logs: ip:listening-port. */
   get name(): string {
-    return `${this.ip}:${this.listeningPort}`;
+    return `${this.ip}:${this.listeningPort !== 0 ? this.listeningPort : '<unknown-replica-port>'}`;
   }
 
   get streaming(): boolean {

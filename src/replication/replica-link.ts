@@ -80,8 +80,11 @@ export class ReplicaLink {
   private lastAttempt = 0;
   private lastAck = 0;
   private stateSince = 0;
-  /** Stream bytes received but not yet applied (they are relayed once applied). */
-  private unapplied: Buffer = Buffer.alloc(0);
+  /**
+   * Stream bytes received but not yet applied, as received (they are relayed once applied). A
+   * list, so a large value arriving in many packets is never re-joined per packet.
+   */
+  private unapplied: Buffer[] = [];
   /** The database the master's stream had selected, kept across a partial resync. */
   private masterDb = 0;
   private stopped = false;
@@ -205,7 +208,7 @@ export class ReplicaLink {
     this.socket = null;
     this.transfer = null;
     this.inbuf = Buffer.alloc(0);
-    this.unapplied = Buffer.alloc(0);
+    this.unapplied = [];
     if (this.client !== null) {
       const c = this.client;
       this.masterDb = c.db.id;
@@ -392,12 +395,13 @@ export class ReplicaLink {
           return;
         }
         t.headerSeen = true;
+        const target = this.disklessLoad() ? 'to parser' : 'to disk';
         if (line.startsWith('$EOF:') && line.length === 5 + EOF_MARK_LEN) {
           t.eofMark = line.slice(5);
-          this.log.notice('MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
+          this.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`);
         } else {
           t.size = Number(line.slice(1));
-          this.log.notice(`MASTER <-> REPLICA sync: receiving ${t.size} bytes from master to disk`);
+          this.log.notice(`MASTER <-> REPLICA sync: receiving ${t.size} bytes from master ${target}`);
         }
         break;
       }
@@ -420,6 +424,15 @@ export class ReplicaLink {
     if (t.read < EOF_MARK_LEN || t.tail.toString('latin1') !== t.eofMark) return;
     const all = Buffer.concat(t.chunks);
     this.finishTransfer(all.subarray(0, all.length - EOF_MARK_LEN), Buffer.alloc(0));
+  }
+
+  /**
+   * Whether Redis would parse the payload straight from the socket (repl-diskless-load swapdb,
+   * or on-empty-db with no keys). Tandem always loads from memory; this only picks the wording.
+   */
+  private disklessLoad(): boolean {
+    const mode = this.server.config.str('repl-diskless-load');
+    return mode === 'swapdb' || (mode === 'on-empty-db' && this.server.keyspace.totalKeys() === 0);
   }
 
   private finishTransfer(payload: Buffer, rest: Buffer): void {
@@ -455,7 +468,7 @@ export class ReplicaLink {
     c.db = server.keyspace.dbs[db] ?? server.keyspace.dbs[0];
     this.client = c;
     this.readOffsetValue = this.repl.offset;
-    this.unapplied = Buffer.alloc(0);
+    this.unapplied = [];
     this.downSince = 0;
     this.lastAck = server.clock.now();
     this.setState(LinkState.Connected);
@@ -484,11 +497,10 @@ export class ReplicaLink {
     if (c === null) return;
     const server = this.server;
     this.readOffsetValue += chunk.length;
-    this.unapplied = this.unapplied.length === 0 ? chunk : Buffer.concat([this.unapplied, chunk]);
+    this.unapplied.push(chunk);
     c.parser.feed(chunk);
     c.lastInteraction = this.lastIo;
     const ks = server.keyspace;
-    let pos = 0;
     while (this.client === c && !c.closed) {
       let argv: string[] | null;
       try {
@@ -510,13 +522,26 @@ export class ReplicaLink {
         c.reply.discard();
         used += c.parser.lastCommandBytes;
       }
-      if (used > 0) {
-        server.feed.relay(this.unapplied.subarray(pos, pos + used));
-        pos += used;
-      }
+      if (used > 0) this.relayApplied(used);
       if (argv === null) break;
     }
-    this.unapplied = this.unapplied.subarray(pos);
+  }
+
+  /** Moves the first `n` unapplied bytes into our feed, exactly as the master sent them. */
+  private relayApplied(n: number): void {
+    const feed = this.server.feed;
+    while (n > 0) {
+      const head = this.unapplied[0];
+      if (head.length <= n) {
+        this.unapplied.shift();
+        feed.relay(head);
+        n -= head.length;
+      } else {
+        feed.relay(head.subarray(0, n));
+        this.unapplied[0] = head.subarray(n);
+        n = 0;
+      }
+    }
   }
 
   /** REPLCONF ACK <applied offset>; also the answer to REPLCONF GETACK. */
