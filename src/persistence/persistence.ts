@@ -36,6 +36,12 @@ interface BackgroundSave {
   keysAtStart: number;
 }
 
+/** DEBUG RELOAD's MERGE/NOFLUSH. */
+interface LoadFlags {
+  keepExisting?: boolean;
+  allowDuplicates?: boolean;
+}
+
 interface LoadingProgress {
   startedMs: number;
   totalBytes: number;
@@ -240,19 +246,51 @@ export class Persistence {
 
   /**
    * Loads an RDB payload into the server, replacing the dataset only when the whole payload is
-   * good; logs Redis's lines. Throws RdbError.
+   * good; logs Redis's lines. Throws RdbError. Blocks until done (startup, DEBUG RELOAD).
    */
-  load(bytes: Buffer, source: string, opts: { keepExisting?: boolean; allowDuplicates?: boolean } = {}): LoadResult {
+  load(bytes: Buffer, source: string, opts: LoadFlags = {}): LoadResult {
+    const steps = this.loadSteps(bytes, source, opts);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * load() that returns to the event loop every `loading-process-events-interval-bytes`, so
+   * that clients get -LOADING replies and INFO shows the loading_* progress meanwhile (a
+   * replica loading its master's payload).
+   */
+  async loadAsync(bytes: Buffer, source: string, opts: LoadFlags = {}): Promise<LoadResult> {
+    const steps = this.loadSteps(bytes, source, opts);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** The loading itself; yields whenever the interval's worth of bytes has been read. */
+  private *loadSteps(bytes: Buffer, source: string, opts: LoadFlags): Generator<void, LoadResult> {
     const server = this.server;
     const started = performance.now();
+    const interval = server.config.int('loading-process-events-interval-bytes');
     server.loading = true;
-    this.loadingProgress = { startedMs: Date.now(), totalBytes: bytes.length, loadedBytes: 0, rdbUsedMem: 0 };
+    const progress: LoadingProgress = { startedMs: Date.now(), totalBytes: bytes.length, loadedBytes: 0, rdbUsedMem: 0 };
+    this.loadingProgress = progress;
     try {
       const builder = new DatasetBuilder(server, { source, onAux: (k, v) => this.logAux(k, v), ...opts });
       const parser = new RdbParser(bytes, parseOptionsFor(server, source), builder);
       builder.parser = parser;
       parser.header();
-      while (parser.next()) this.loadingProgress.loadedBytes = parser.pos;
+      let nextYield = interval;
+      while (parser.next()) {
+        progress.loadedBytes = parser.pos;
+        if (parser.pos >= nextYield) {
+          nextYield = parser.pos + interval;
+          yield;
+        }
+      }
       builder.install();
       const r = builder.result;
       this.lastLoadKeys = r.keys;

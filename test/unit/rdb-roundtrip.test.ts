@@ -10,6 +10,7 @@ import { inProcessServer } from '../helpers/in-process';
 import { processCommand } from '../../src/server/dispatch';
 import { startSnapshot } from '../../src/persistence/snapshot';
 import { loadRdb, RdbError } from '../../src/persistence/rdb-reader';
+import { persistenceOf } from '../../src/persistence/persistence';
 import { HashValue, ListValue, SetValue, Value, ZSetValue } from '../../src/keyspace/values';
 
 const newServer = inProcessServer;
@@ -278,4 +279,26 @@ test('cancel() stops a snapshot without calling onEnd', async () => {
   for (let i = 0; i < 20; i++) await turn();
   assert.equal(ended, false);
   assert.ok(h.keys < 50000);
+});
+
+test('loadAsync yields to the event loop: clients get -LOADING and INFO shows the progress', async () => {
+  const src = newServer();
+  for (let i = 0; i < 5000; i++) run(src, 0, 'SET', `k${i}`, 'v'.repeat(30));
+  const rdb = snapshotSync(src);
+  const dst = newServer({ 'loading-process-events-interval-bytes': '1024' });
+  let sawLoading = 0;
+  const load = persistenceOf(dst).loadAsync(rdb, 'master');
+  let finished = false;
+  void load.then(() => (finished = true));
+  while (!finished) {
+    if (dst.loading) {
+      sawLoading++;
+      assert.match(attempt(dst, 0, 'GET', 'k1'), /^-LOADING Redis is loading the dataset in memory/);
+      assert.match(attempt(dst, 0, 'INFO', 'persistence'), /loading:1[\s\S]*loading_loaded_perc:\d+\.\d\d/);
+    }
+    await turn();
+  }
+  assert.equal((await load).keys, 5000);
+  assert.ok(sawLoading > 10, `saw the loading state ${sawLoading} times`);
+  assert.equal(run(dst, 0, 'GET', 'k1'), `$30\r\n${'v'.repeat(30)}\r\n`);
 });
