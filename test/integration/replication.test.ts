@@ -357,3 +357,25 @@ test('replica-announce-ip/port are what the master reports', async () => {
   assert.deepEqual((role[2] as unknown[][])[0].slice(0, 2), ['10.1.2.3', '6390']);
   mc.close();
 });
+
+test('a multi-megabyte value crosses a chain intact and offsets stay equal', async () => {
+  const a = await start();
+  const b = await start(['--replicaof', '127.0.0.1', String(a.port)]);
+  const ac = await a.client();
+  const bc = await b.client();
+  await linkUp(bc);
+  const c = await start(['--replicaof', '127.0.0.1', String(b.port)]);
+  const cc = await c.client();
+  await linkUp(cc);
+  let big = '';
+  for (let i = 0; big.length < 3 * 1024 * 1024; i++) big += `${i}\0\xff,`;
+  assert.equal(await ac.call('SET', 'big', big), 'OK');
+  await ac.call('APPEND', 'big', 'tail');
+  await waitFor('the value at the end of the chain', async () => (await cc.call('STRLEN', 'big')) === big.length + 4, 20000);
+  assert.equal(await cc.call('GETRANGE', 'big', '0', '99'), big.slice(0, 100));
+  const off = await sameOffset(ac, bc);
+  await waitFor('C at the same offset', async () => Number((await info(cc)).slave_repl_offset) >= off);
+  ac.close();
+  bc.close();
+  cc.close();
+});
