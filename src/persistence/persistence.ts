@@ -62,6 +62,11 @@ export class Persistence {
   private bg: BackgroundSave | null = null;
   /** The AOF, whose aof_* fields INFO persistence prints among the RDB ones (set by installAof). */
   aof: Aof | null = null;
+  /**
+   * Extra AUX fields for saved files: the replication module sets repl-stream-db, repl-id and
+   * repl-offset, as Redis records them so that a restarted server can continue with PSYNC.
+   */
+  saveAux: (() => Record<string, string>) | null = null;
   private loadingProgress: LoadingProgress | null = null;
 
   constructor(readonly server: Server) {
@@ -107,6 +112,7 @@ export class Persistence {
     let failure: Error | null = null;
     startSnapshot(server, {
       sync: true,
+      aux: this.saveAux?.(),
       onChunk: (buf) => writeAll(fd, buf),
       onEnd: (err) => (failure = err),
     });
@@ -149,6 +155,7 @@ export class Persistence {
     const sink = new FileSink(fd, () => handle.resume());
     // onEnd runs on a later turn, when `bg` below exists.
     const handle = startSnapshot(server, {
+      aux: this.saveAux?.(),
       onChunk: (buf) => sink.write(buf),
       onEnd: (err) => {
         if (err !== null) return this.backgroundSaveDone(bg, err);
