@@ -171,6 +171,7 @@ function answersPing(port: number): Promise<boolean> {
 interface RunningNode {
   plan: NodePlan;
   proc: ChildProcess;
+  follower: LogFollower;
   exited: Promise<number | null>;
 }
 
@@ -212,7 +213,7 @@ export async function up(o: UpOptions, serverScript: string, io: UpOutput): Prom
         resolve(code);
       }),
     );
-    return { plan: n, proc, exited };
+    return { plan: n, proc, follower, exited };
   };
 
   const stopAll = async (): Promise<void> => {
@@ -256,6 +257,8 @@ export async function up(o: UpOptions, serverScript: string, io: UpOutput): Prom
       await stopAll();
       return outcome === 'stopped' ? 0 : 1;
     }
+    // Show every node's startup log before the summary, so the summary ends the startup output.
+    for (const r of running) r.follower.poll();
     io.out(readyMessage(plan, o));
     const allExited = Promise.all(running.map((r) => r.exited));
     const how = await Promise.race([stopSignal.then(() => 'signal' as const), allExited.then(() => 'exited' as const)]);
