@@ -486,8 +486,9 @@ export class MasterSide {
     if (second % period === 0 && !this.repl.isReplica) this.server.feed.propagate(-1, ['PING']);
     const timeoutMs = this.server.config.int('repl-timeout') * 1000;
     for (const r of [...this.replicas.values()]) {
-      // A replica waiting for a disk snapshot gets newlines so it knows we are alive.
-      if (r.state === 'wait_bgsave' && !this.snapshot?.diskless) r.writeDirect('\n');
+      // A replica waiting for its snapshot (or for a disk one to finish) gets newlines so it
+      // knows we are alive; a diskless transfer in progress is its own keepalive.
+      if (r.state === 'wait_bgsave') r.writeDirect('\n');
       if (r.state === 'online' && now - r.ackTime > timeoutMs) {
         this.server.log.warning(`Disconnecting timedout replica (streaming sync): ${r.name}`);
         this.server.closeClient(r.client);
