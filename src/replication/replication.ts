@@ -176,7 +176,9 @@ export class Replication {
       server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
     }
     this.link = new ReplicaLink(this, host, port);
-    this.link.start();
+    // At startup the cron makes the first attempt, once we listen (Redis's order of log lines);
+    // REPLICAOF connects at once.
+    if (!atStartup) this.link.start();
   }
 
   /** Stops replicating and becomes a master (REPLICAOF NO ONE). */
