@@ -57,12 +57,7 @@ export async function startServer(config: Config, log: Logger, configFileGiven: 
   // The dataset is in memory before the first client can connect (exits on a corrupt file).
   if (mode === 'standalone') persistenceOf(server).loadAtStartup();
 
-  try {
-    await server.listen();
-  } catch (e) {
-    log.warning((e as Error).message);
-    process.exit(1);
-  }
+  // As Redis: the pidfile exists and signals shut down gracefully before any client is served.
   const pidfile = config.str('pidfile');
   if (pidfile !== '') {
     try {
@@ -72,6 +67,13 @@ export async function startServer(config: Config, log: Logger, configFileGiven: 
     }
   }
   installSignalHandlers(server);
+  try {
+    await server.listen();
+  } catch (e) {
+    log.warning((e as Error).message);
+    if (pidfile !== '') fs.rmSync(pidfile, { force: true });
+    process.exit(1);
+  }
   log.notice('Server initialized');
   server.startCron();
   server.sentinel?.start();
