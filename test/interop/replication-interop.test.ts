@@ -5,6 +5,7 @@
 // equal on both sides.
 
 import { test, after } from 'node:test';
+import { spawn } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient } from '../helpers/resp-client';
@@ -161,4 +162,23 @@ test('INFO replication and ROLE have the same shape as redis-server on masters a
   assert.deepEqual(await shape(tandemR), await shape(redisR));
   assert.equal((await info(tandemR)).master_link_down_since_seconds !== undefined, true);
   for (const c of [redisM, redisR, tandemM, tandemR]) c.close();
+});
+
+test('redis-cli --replica (plain SYNC) gets the payload and then the command stream', async () => {
+  const m = await start(false);
+  const mc = await m.client();
+  await mc.call('SET', 'before', '1');
+  const cli = spawn('redis-cli', ['-p', String(m.port), '--replica'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  cli.stdout.on('data', (d) => (out += d.toString()));
+  cli.stderr.on('data', (d) => (out += d.toString()));
+  try {
+    await waitFor('the end of the transfer', () => /SYNC done after \d+ bytes\. Logging commands from master\./.test(out));
+    await mc.call('SET', 'live', 'v');
+    await waitFor('the streamed SET', () => out.includes('"SET","live","v"'));
+    assert.match(m.log(), /Replica 127\.0\.0\.1:<unknown-replica-port> asks for synchronization/);
+  } finally {
+    cli.kill();
+  }
+  mc.close();
 });
