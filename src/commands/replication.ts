@@ -51,7 +51,18 @@ function sync(c: Client): void {
 function psync(c: Client, argv: string[]): void {
   const offset = intArg(c, argv[2]);
   if (offset === null) return;
-  replicationOf(c.server).master.handleSync(c, argv[1], offset);
+  const repl = replicationOf(c.server);
+  if (argv.length > 3 && argv[3].toLowerCase() === 'failover') {
+    // Our master runs FAILOVER TO us: it has paused its writes, we hold its whole stream, and
+    // it now wants to become our replica. We take over, then continue it partially (replid2).
+    if (argv[1] !== repl.replid) {
+      c.reply.error('ERR PSYNC FAILOVER replid must match my replid.');
+      return;
+    }
+    repl.unsetMaster();
+    c.server.log.notice(`MASTER MODE enabled (failover request from '${requester(c)}')`);
+  }
+  repl.master.handleSync(c, argv[1], offset);
 }
 
 function replconf(c: Client, argv: string[]): void {
