@@ -8,7 +8,7 @@ import type { Client } from '../server/client';
 import { HashValue } from '../keyspace/values';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, randomElement, randomPicks, scanAggregate, scanTarget, Sized } from './type-helpers';
+import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, randomElement, randomPicks, replyBulks, scanAggregate, scanTarget, Sized } from './type-helpers';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -112,26 +112,22 @@ function hexists(c: Client, argv: string[]): void {
 function hkeys(c: Client, argv: string[]): void {
   const h = lookupRead(c, argv[1], HashValue);
   if (h === null) return;
-  c.reply.arrayHeader(h?.size ?? 0);
-  if (h !== undefined) for (const f of h.map.keys()) c.reply.bulk(f);
+  replyBulks(c, '*' + (h?.size ?? 0), h?.map.keys() ?? []);
 }
 
 function hvals(c: Client, argv: string[]): void {
   const h = lookupRead(c, argv[1], HashValue);
   if (h === null) return;
-  c.reply.arrayHeader(h?.size ?? 0);
-  if (h !== undefined) for (const v of h.map.values()) c.reply.bulk(v);
+  replyBulks(c, '*' + (h?.size ?? 0), h?.map.values() ?? []);
 }
 
 function hgetall(c: Client, argv: string[]): void {
   const h = lookupRead(c, argv[1], HashValue);
   if (h === null) return;
-  c.reply.mapHeader(h?.size ?? 0);
-  if (h === undefined) return;
-  for (const [f, v] of h.map) {
-    c.reply.bulk(f);
-    c.reply.bulk(v);
-  }
+  const n = h?.size ?? 0;
+  const flat: string[] = [];
+  if (h !== undefined) for (const [f, v] of h.map) flat.push(f, v);
+  replyBulks(c, c.resp === 3 ? '%' + n : '*' + n * 2, flat);
 }
 
 function hincrby(c: Client, argv: string[]): void {

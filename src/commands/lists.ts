@@ -12,7 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/keyspace';
 import { ListValue } from '../keyspace/values';
-import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, numkeysKeys, positiveArg } from './type-helpers';
+import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, numkeysKeys, positiveArg, replyBulks } from './type-helpers';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
 export type ListEnd = 'left' | 'right';
@@ -131,8 +131,9 @@ function lrange(c: Client, argv: string[]): void {
     c.reply.arrayHeader(0);
     return;
   }
-  c.reply.arrayHeader(r[1] - r[0] + 1);
-  for (let i = r[0]; i <= r[1]; i++) c.reply.bulk(list!.items.peekAt(i)!);
+  const items = new Array<string>(r[1] - r[0] + 1);
+  for (let i = 0; i < items.length; i++) items[i] = list!.items.peekAt(r[0] + i)!;
+  replyBulks(c, '*' + items.length, items);
 }
 
 function lindex(c: Client, argv: string[]): void {

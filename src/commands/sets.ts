@@ -10,7 +10,7 @@ import { ERR_SYNTAX } from './args';
 import type { Client } from '../server/client';
 import { SetValue } from '../keyspace/values';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomElement, randomPicks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomElement, randomPicks, replyBulks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
 
 /** Members in the order Redis replies them: ascending integers for an intset. */
 export function setMembers(s: SetValue): string[] {
@@ -27,8 +27,7 @@ function replySet(c: Client, s: SetValue | undefined): void {
     return;
   }
   const members = setMembers(s);
-  c.reply.setHeader(members.length);
-  for (const m of members) c.reply.bulk(m);
+  replyBulks(c, (c.resp === 3 ? '~' : '*') + members.length, members);
 }
 
 function sadd(c: Client, argv: string[]): void {
