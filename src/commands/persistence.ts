@@ -8,7 +8,7 @@ import { inExec, persistenceOf } from '../persistence/persistence';
 function save(c: Client): void {
   const p = persistenceOf(c.server);
   if (p.bgsaveInProgress) return c.reply.error('ERR Background save already in progress');
-  if (p.saveSync() !== null) return c.reply.error('ERR');
+  if (!p.saveSync()) return c.reply.error('ERR');
   c.reply.ok();
 }
 
@@ -24,7 +24,7 @@ function bgsave(c: Client, argv: string[]): void {
     p.bgsaveScheduled = true;
     return c.reply.simple('Background saving scheduled');
   }
-  if (p.startBackgroundSave() !== null) return c.reply.error('ERR');
+  p.startBackgroundSave();
   c.reply.simple('Background saving started');
 }
 

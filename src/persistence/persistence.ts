@@ -97,17 +97,24 @@ export class Persistence {
   // Saving
   // -------------------------------------------------------------------------------------------
 
-  /** SAVE: writes the dataset synchronously. Returns an error text (logged) or null. */
-  saveSync(): string | null {
+  /** Opens the temp file for a save; null (after Redis's log line) when it cannot. */
+  private openTemp(temp: string): number | null {
+    try {
+      return fs.openSync(temp, 'w');
+    } catch (e) {
+      this.server.log.warning(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  /** SAVE: writes the dataset synchronously. Returns false on failure (logged). */
+  saveSync(): boolean {
     const server = this.server;
     const temp = this.tempFile();
-    let fd: number;
-    try {
-      fd = fs.openSync(temp, 'w');
-    } catch (e) {
-      const msg = `Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`;
-      server.log.warning(msg);
-      return msg;
+    const fd = this.openTemp(temp);
+    if (fd === null) {
+      this.lastBgsaveOk = false;
+      return false;
     }
     let failure: Error | null = null;
     startSnapshot(server, {
@@ -122,36 +129,36 @@ export class Persistence {
       fs.closeSync(fd);
       fs.renameSync(temp, this.file);
     } catch (e) {
-      const msg = `Write error saving DB on disk: ${(e as Error).message}`;
-      server.log.warning(msg);
+      server.log.warning(`Write error saving DB on disk: ${(e as Error).message}`);
       closeQuietly(fd);
       unlinkQuietly(temp);
       this.lastBgsaveOk = false;
-      return msg;
+      return false;
     }
     server.log.notice('DB saved on disk');
     server.dirty = 0;
     this.lastSave = Math.floor(server.clock.now() / 1000);
     this.lastBgsaveOk = true;
     this.saves++;
-    return null;
+    return true;
   }
 
-  /** BGSAVE: starts a background save. Returns an error text or null when started. */
-  startBackgroundSave(): string | null {
+  /**
+   * BGSAVE: starts a background save; false when one is already running. A save that cannot
+   * even open its file still counts as started and fails at once (Redis's child would).
+   */
+  startBackgroundSave(): boolean {
     const server = this.server;
-    if (this.bg !== null) return 'Background save already in progress';
+    if (this.bg !== null) return false;
     const temp = this.tempFile();
     this.lastBgsaveTry = Math.floor(server.clock.now() / 1000);
-    let fd: number;
-    try {
-      fd = fs.openSync(temp, 'w');
-    } catch (e) {
-      server.log.warning(`Failed opening the temp RDB file ${path.basename(temp)} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
-      this.lastBgsaveOk = false;
-      return 'ERR';
-    }
     server.log.notice(`Background saving started by pid ${process.pid}`);
+    const fd = this.openTemp(temp);
+    if (fd === null) {
+      server.log.warning('Background saving error');
+      this.lastBgsaveOk = false;
+      return true;
+    }
     const sink = new FileSink(fd, () => handle.resume());
     // onEnd runs on a later turn, when `bg` below exists.
     const handle = startSnapshot(server, {
@@ -174,7 +181,7 @@ export class Persistence {
       keysAtStart: server.keyspace.totalKeys(),
     };
     this.bg = bg;
-    return null;
+    return true;
   }
 
   private backgroundSaveDone(bg: BackgroundSave, err: Error | null): void {
@@ -238,7 +245,7 @@ export class Persistence {
     const wanted = save === true || (save === null && this.savePoints().length > 0);
     if (!wanted) return true;
     this.server.log.notice('Saving the final RDB snapshot before exiting.');
-    if (this.saveSync() === null) return true;
+    if (this.saveSync()) return true;
     if (force) {
       this.server.log.warning('Error trying to save the DB. Exit anyway.');
       return true;
@@ -352,7 +359,7 @@ export class Persistence {
       else if (a === 'nosave') save = false;
       else return c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
     }
-    if (save && this.saveSync() !== null) return c.reply.error('ERR');
+    if (save && !this.saveSync()) return c.reply.error('ERR');
     try {
       this.load(fs.readFileSync(this.file), path.basename(this.file), { keepExisting: !flush, allowDuplicates: merge });
     } catch (e) {
