@@ -57,25 +57,25 @@ function srem(c: Client, argv: string[]): void {
 
 function smove(c: Client, argv: string[]): void {
   const ks = c.server.keyspace;
-  const srcRaw = ks.lookup(c.db, argv[1]);
-  if (srcRaw === undefined) {
+  // A missing source answers 0 before the destination's type is looked at, as in Redis.
+  const src = lookupWrite(c, argv[1], SetValue);
+  if (src === null) return;
+  if (src === undefined) {
     c.reply.int(0);
     return;
   }
-  const src = lookupWrite(c, argv[1], SetValue);
-  if (src === null) return;
   const dst = lookupWrite(c, argv[2], SetValue);
   if (dst === null) return;
   const member = argv[3];
   if (src === dst) {
-    c.reply.int(src!.set.has(member) ? 1 : 0);
+    c.reply.int(src.set.has(member) ? 1 : 0);
     return;
   }
-  if (!src!.set.delete(member)) {
+  if (!src.set.delete(member)) {
     c.reply.int(0);
     return;
   }
-  afterChange(c, argv[1], src!, NOTIFY.SET, 'srem');
+  afterChange(c, argv[1], src, NOTIFY.SET, 'srem');
   c.server.dirty++;
   if (dst === undefined) {
     const created = newSetFor(member);
