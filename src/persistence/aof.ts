@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import type { Server } from '../server/server';
 import type { FeedSink } from '../replication/feed';
 import { RespParser, ProtocolError } from '../protocol/resp-parser';
-import { processCommand } from '../server/dispatch';
+import { call, lookupCommand } from '../server/dispatch';
 import { startSnapshot, SnapshotHandle } from './snapshot';
 import { persistenceOf } from './persistence';
 import { RdbError } from './rdb-reader';
@@ -100,7 +100,9 @@ export class Aof implements FeedSink {
       } else {
         fs.mkdirSync(this.dir, { recursive: true });
         this.writeBaseSync(1, 'on server start');
-        this.openIncr({ name: this.incrName(1), seq: 1, type: 'i' }, 'Creating', 'on server start');
+        const incr: ManifestFile = { name: this.incrName(1), seq: 1, type: 'i' };
+        this.openIncr(incr, 'Creating', 'on server start');
+        this.files.push(incr);
         this.writeManifest();
       }
     } catch (e) {
@@ -193,7 +195,11 @@ export class Aof implements FeedSink {
         consumed += parser.skippedBytes;
         if (argv === null) break;
         consumed += parser.lastCommandBytes;
-        processCommand(server, client, argv, parser.lastCommandBytes);
+        // Like Redis's fake AOF client: no gates (the server is loading, the commands were
+        // accepted once), but MULTI still queues so a transaction cut short is not applied.
+        const found = lookupCommand(server, client, argv);
+        if (found === null) throw badFormat(name);
+        if (!server.gates.queue(client, found.spec, argv, found.fullName)) call(server, client, found.spec, argv, found.fullName);
         client.reply.discard();
       }
     } finally {

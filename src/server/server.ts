@@ -40,6 +40,8 @@ export interface ServerHooks {
   cron: Array<(now: number) => void>;
   /** Runs after every command with its size on the wire (a replica counts applied bytes). */
   afterCommand: Array<(c: Client, bytes: number) => void>;
+  /** Runs once per event-loop turn before replies are written (the AOF writes first, as Redis's beforeSleep). */
+  beforeReplies: Array<() => void>;
   /** Runs on RESET: each module drops the client's state it owns (MULTI, subscriptions, ...). */
   clientReset: Array<(c: Client) => void>;
   /** Runs when a client goes away, before it is removed. */
@@ -62,7 +64,7 @@ export class Server {
   /** INFO stats sync_full / sync_partial_ok / sync_partial_err, counted by the replication module. */
   readonly replStats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
   readonly feed = new ReplicationFeed();
-  readonly hooks: ServerHooks = { cron: [], afterCommand: [], clientReset: [], clientClosed: [], beforeShutdown: [] };
+  readonly hooks: ServerHooks = { cron: [], afterCommand: [], beforeReplies: [], clientReset: [], clientClosed: [], beforeShutdown: [] };
   readonly gates = new CommandGates();
   readonly slowlog: SlowLog;
   readonly acl: Acl;
@@ -292,6 +294,7 @@ export class Server {
 
   private flushAll(): void {
     this.flushScheduled = false;
+    for (const h of this.hooks.beforeReplies) h();
     const list = this.pendingFlush;
     this.pendingFlush = [];
     for (const c of list) this.flushClient(c);

@@ -16,9 +16,11 @@ import { setupActiveExpiry } from '../keyspace/expire-cycle';
 import { setupAccessTracking } from '../commands/object';
 import { installPersistence, loadingCheck, misconfCheck } from '../persistence/persistence';
 import { snapshotEngine } from '../persistence/snapshot';
+import { installAof } from '../persistence/aof';
 import { installSentinel, sentinelCommandSpecs } from '../sentinel/sentinel-mode';
 import { setupReplication } from '../replication/replication';
 import { installConfig } from '../commands/config';
+import { flagsOf } from '../commands/command';
 
 export function createServer(config: Config, log: Logger, clock: Clock = systemClock, mode: 'standalone' | 'sentinel' = 'standalone'): Server {
   const server = new Server(config, log, clock, mode === 'sentinel' ? sentinelCommandSpecs() : undefined);
@@ -40,6 +42,7 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   setupActiveExpiry(server);
   setupAccessTracking(server);
   installPersistence(server);
+  installAof(server);
   snapshotEngine(server);
   const replication = setupReplication(server, server.replStats);
   // Redis refuses DEBUG/MODULE (enable-debug-command, enable-module-command) before other checks.
@@ -47,12 +50,12 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.
   server.gates.addCheck((c, spec) => transactions.noMultiCheck(c, spec));
   server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));
-  server.gates.addCheck((c, spec, _argv, fullName) => misconfCheck(server, c, spec.flags.includes('write'), fullName));
+  server.gates.addCheck((c, spec, _argv, fullName) => misconfCheck(server, c, flagsOf(spec).write, fullName));
   server.gates.addCheck((c, spec) => replication.minReplicasCheck(c, spec));
   server.gates.addCheck((c, spec) => replication.readOnlyCheck(c, spec));
   // The RESP2 subscriber context comes after ACL, OOM, min-replicas and read-only replica checks.
   server.gates.addCheck((c, _spec, _argv, fullName) => pubsub.subscriberContextCheck(c, fullName));
   server.gates.addCheck((c, spec) => replication.staleDataCheck(c, spec));
-  server.gates.addCheck((_c, spec) => loadingCheck(server, spec.flags.includes('loading')));
+  server.gates.addCheck((_c, spec) => loadingCheck(server, flagsOf(spec).loading));
   return server;
 }

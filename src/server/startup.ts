@@ -9,6 +9,7 @@ import { Logger } from './log';
 import { Server } from './server';
 import { createServer } from './setup';
 import { persistenceOf } from '../persistence/persistence';
+import { aofOf } from '../persistence/aof';
 import { REDIS_COMPAT_VERSION, TANDEM_VERSION } from './version';
 
 /** Re-runs this process detached with `--daemonize no` and exits (Node cannot fork). */
@@ -55,7 +56,8 @@ export async function startServer(config: Config, log: Logger, configFileGiven: 
   log.notice(`Running mode=${mode}, port=${port}.`);
   log.notice(`PID: ${process.pid}`);
   // The dataset is in memory before the first client can connect (exits on a corrupt file).
-  if (mode === 'standalone') persistenceOf(server).loadAtStartup();
+  // With appendonly yes the AOF is the dataset (Redis's loading order); otherwise the RDB file.
+  if (mode === 'standalone' && !aofOf(server).loadAtStartup()) persistenceOf(server).loadAtStartup();
 
   // As Redis: the pidfile exists and signals shut down gracefully before any client is served.
   const pidfile = config.str('pidfile');
