@@ -72,7 +72,11 @@ function readConfigFiles(name: string): string {
 
 /** Loads config text (a file's content plus options). Throws ConfigFileError on the first bad line. */
 export function loadConfigText(config: Config, text: string, opts: LoadOptions = {}): void {
-  const renames = new RenameTracker(opts.commandNames);
+  loadLines(config, text, new RenameTracker(opts.commandNames));
+}
+
+/** Loads text line by line; included files share the renames seen so far. */
+function loadLines(config: Config, text: string, renames: RenameTracker): void {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
@@ -81,7 +85,7 @@ export function loadConfigText(config: Config, text: string, opts: LoadOptions =
     try {
       if (argv === null) throw new ConfigError('Unbalanced quotes in configuration line');
       if (argv.length === 0) continue;
-      applyDirective(config, argv[0].toLowerCase(), argv.slice(1), renames, opts);
+      applyDirective(config, argv[0].toLowerCase(), argv.slice(1), renames);
     } catch (e) {
       if (e instanceof ConfigError) throw new ConfigFileError(i + 1, line, e.message);
       throw e;
@@ -90,7 +94,7 @@ export function loadConfigText(config: Config, text: string, opts: LoadOptions =
 }
 
 /** Applies one directive (lowercase name + arguments). Throws ConfigError with Redis's reason. */
-function applyDirective(config: Config, name: string, args: string[], renames: RenameTracker, opts: LoadOptions): void {
+function applyDirective(config: Config, name: string, args: string[], renames: RenameTracker): void {
   const def = config.def(name);
   if (def) {
     if (!def.multiArg && args.length !== 1) throw new ConfigError('wrong number of arguments');
@@ -101,7 +105,7 @@ function applyDirective(config: Config, name: string, args: string[], renames: R
   }
   if (DEPRECATED_DIRECTIVES.has(name) && args.length === 1) return;
   if (name === 'include' && args.length === 1) {
-    loadConfigText(config, readConfigFiles(args[0]), opts);
+    loadLines(config, readConfigFiles(args[0]), renames);
   } else if (name === 'rename-command' && args.length === 2) {
     renames.rename(args[0], args[1]);
     config.renames.push([args[0], args[1]]);

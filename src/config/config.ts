@@ -82,12 +82,6 @@ export function parseLongLong(text: string): bigint | null {
   return n < LLONG_MIN || n > LLONG_MAX ? null : n;
 }
 
-/** string2ll() as a JS number, null when malformed or outside the safe integer range. */
-export function parseInteger(text: string): number | null {
-  const n = parseLongLong(text);
-  return n === null || n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER) ? null : Number(n);
-}
-
 /** C's strtoll(s, &end, 10) followed by a check that the whole string was used ("" is 0). */
 function strtollWhole(text: string): number | null {
   if (text === '') return 0;
@@ -174,7 +168,7 @@ export interface ConfigAssignment {
   name?: string;
 }
 
-/** Why an atomic CONFIG SET failed: the parameter to blame (canonical name) and the reason. */
+/** Why an atomic CONFIG SET failed: the parameter to blame (as it was named) and the reason. */
 export interface ConfigSetFailure {
   name: string;
   reason: string;

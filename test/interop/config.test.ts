@@ -117,6 +117,20 @@ test('CONFIG SET of every parameter with good and bad values: the same replies a
   }
 });
 
+test('DEBUG refused by enable-debug-command, CONFIG HELP and COMMAND INFO CONFIG: the same replies', async () => {
+  for (const argv of [['DEBUG', 'SLEEP', '0'], ['DEBUG', 'HELP'], ['CONFIG', 'HELP'], ['CONFIG', 'NOSUCH'], ['CONFIG', 'RESETSTAT'], ['CONFIG', 'GET', 'save']]) {
+    const [a, b] = await Promise.all([t.call(...argv), r.call(...argv)]);
+    assert.deepEqual(a, b, argv.join(' '));
+  }
+  // Redis lists subcommands in its hash table's (random) order: compare them sorted by name.
+  const info = async (c: RespClient): Promise<RespValue[]> => {
+    const entry = ((await c.call('COMMAND', 'INFO', 'CONFIG')) as RespValue[][])[0];
+    (entry[9] as RespValue[][]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    return entry;
+  };
+  assert.deepEqual(await info(t), await info(r));
+});
+
 /** Runs a server on a config file holding `text` with `setArgs` applied, returns the rewritten file. */
 async function rewriteWith(redisServer: boolean, text: string, setArgs: string[]): Promise<string> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-rewrite-')));
