@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Server } from '../server/server';
 import type { Client } from '../server/client';
-import type { CommandSpec } from '../commands/command';
+import { type CommandSpec, flagsOf } from '../commands/command';
 import { ALL_COMMANDS } from '../commands/index';
 import { CommandCatalog } from './catalog';
 import { AclRuleError, Selector } from './selector';
@@ -190,7 +190,7 @@ export class Acl {
   check(c: Client, spec: CommandSpec, argv: string[], fullName: string): string | null {
     // Commands any connection may run before authenticating (AUTH, HELLO, QUIT, RESET) are
     // never refused by ACL rules, as in Redis.
-    if (spec.flags.includes('no_auth')) return null;
+    if (flagsOf(spec).noAuth) return null;
     const user = this.users.get(c.user);
     if (user === undefined) return null;
     if (user.root.allCommands && user.root.allKeys && user.root.allChannels) return null;

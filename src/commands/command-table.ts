@@ -2,7 +2,7 @@
 // applied (a renamed command answers only to its new name; renamed to "" it is gone and unknown,
 // as in Redis).
 
-import { CommandSpec } from './command';
+import { CommandSpec, flagsOf } from './command';
 import { ALL_COMMANDS } from './index';
 
 export class CommandTable {
@@ -10,7 +10,11 @@ export class CommandTable {
 
   /** Throws on a rename of an unknown command (Redis refuses to start: "No such command"). */
   constructor(renames: ReadonlyArray<[string, string]> = [], specs: CommandSpec[] = ALL_COMMANDS) {
-    for (const s of specs) this.byName.set(s.name, s);
+    for (const s of specs) {
+      this.byName.set(s.name, s);
+      flagsOf(s);
+      for (const sub of s.subcommands ?? []) flagsOf(sub);
+    }
     for (const [from, to] of renames) {
       const spec = this.byName.get(from.toLowerCase());
       if (spec === undefined) throw new Error(`No such command in rename-command`);

@@ -6,7 +6,7 @@
 // CONFIG SET of several parameters is one change (Config.setAtomically): all are validated and
 // set, then their watchers run; a refusal anywhere restores every previous value.
 
-import { command, CommandSpec } from './command';
+import { command, CommandSpec, flagsOf } from './command';
 import { helpReply } from './command-docs';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -33,13 +33,13 @@ function allowProtectedAction(c: Client, option: string): boolean {
   return v === 'yes' || (v === 'local' && isLocalClient(c));
 }
 
-/** Redis 7.0's PROTECTED commands: all of DEBUG, and the MODULE subcommands that load code. */
-const PROTECTED_MODULE_SUBCOMMANDS = new Set(['module|load', 'module|loadex', 'module|unload']);
-
-/** The gate refusing DEBUG and MODULE LOAD unless enable-debug-command / enable-module-command allow it. */
-export function protectedCommandCheck(c: Client, fullName: string): string | null {
+/**
+ * The gate refusing Redis 7.0's PROTECTED commands (flag `protected`: all of DEBUG, and the MODULE
+ * subcommands that load code) unless enable-debug-command / enable-module-command allow them.
+ */
+export function protectedCommandCheck(c: Client, spec: CommandSpec, fullName: string): string | null {
+  if (!flagsOf(spec).protected) return null;
   const base = fullName.split('|')[0];
-  if (base !== 'debug' && !PROTECTED_MODULE_SUBCOMMANDS.has(fullName)) return null;
   const option = base === 'debug' ? 'enable-debug-command' : 'enable-module-command';
   if (allowProtectedAction(c, option)) return null;
   return (
@@ -209,5 +209,5 @@ export function installConfig(server: Server, replication: Replication): void {
   server.config.watch('loglevel', (v) => {
     server.log.level = v as LogLevel;
   });
-  server.gates.addCheck((c, _spec, _argv, fullName) => protectedCommandCheck(c, fullName));
+  server.gates.addCheck((c, spec, _argv, fullName) => protectedCommandCheck(c, spec, fullName));
 }

@@ -242,7 +242,7 @@ function debug(c: Client, argv: string[]): void {
 
 export const DEBUG_COMMANDS: CommandSpec[] = [
   command({
-    name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'server', summary: 'A container for debugging commands',
+    name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale', 'protected'], group: 'server', summary: 'A container for debugging commands',
     since: '1.0.0', complexity: 'Depends on subcommand.', handler: debug,
   }),
 ];

@@ -121,7 +121,7 @@ export class RespParser {
   /** Reads `*N\r\n`. Returns false when the line is incomplete. */
   private startMultibulk(): boolean {
     const buf = this.buf;
-    const eol = buf.indexOf(CR, this.pos);
+    const eol = indexOfCR(buf, this.pos);
     if (eol < 0 || eol + 1 >= buf.length) {
       if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
       return false;
@@ -149,7 +149,7 @@ export class RespParser {
       const buf = this.buf;
       if (this.bulkLen < 0) {
         if (this.pos >= buf.length) return null;
-        const eol = buf.indexOf(CR, this.pos);
+        const eol = indexOfCR(buf, this.pos);
         if (eol < 0 || eol + 1 >= buf.length) {
           if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
           return null;
@@ -219,6 +219,16 @@ export class RespParser {
     this.lastWasInline = true;
     return argv;
   }
+}
+
+/**
+ * buf.indexOf(CR, from): headers (`*3`, `$5`) are a few bytes long, and scanning those in JS costs
+ * less than a call into native code per header; a long line falls back to the native search.
+ */
+function indexOfCR(buf: Buffer, from: number): number {
+  const scanEnd = Math.min(buf.length, from + 24);
+  for (let i = from; i < scanEnd; i++) if (buf[i] === CR) return i;
+  return scanEnd === buf.length ? -1 : buf.indexOf(CR, scanEnd);
 }
 
 /** Parses an optionally signed decimal integer in buf[start, end); null if malformed. */

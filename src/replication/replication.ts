@@ -13,7 +13,7 @@
 import * as crypto from 'node:crypto';
 import type { Server } from '../server/server';
 import type { Client } from '../server/client';
-import type { CommandSpec } from '../commands/command';
+import { type CommandSpec, flagsOf } from '../commands/command';
 import { ReplicationBacklog } from './backlog';
 import { MasterSide } from './master-side';
 import { ReplicaLink, LinkState } from './replica-link';
@@ -235,7 +235,7 @@ export class Replication {
 
   /** The NOREPLICAS gate (min-replicas-to-write on a master). */
   minReplicasCheck(c: Client, spec: CommandSpec): string | null {
-    if (this.isReplica || c.role === 'master' || !spec.flags.includes('write')) return null;
+    if (this.isReplica || c.role === 'master' || !flagsOf(spec).write) return null;
     return this.master.enoughGoodReplicas() ? null : 'NOREPLICAS Not enough good replicas to write.';
   }
 

@@ -7,7 +7,7 @@
 
 import type { Server } from './server';
 import type { Client } from './client';
-import type { CommandSpec } from '../commands/command';
+import { type CommandSpec, flagsOf } from '../commands/command';
 
 /** Redis quotes at most this much of each argument in "unknown command" errors. */
 const UNKNOWN_ARG_PREVIEW = 128;
@@ -50,10 +50,6 @@ function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
 }
 
-function has(spec: CommandSpec, flag: CommandSpec['flags'][number]): boolean {
-  return spec.flags.includes(flag);
-}
-
 /** Checks and runs one command from a client; `bytes` is its size on the wire. */
 export function processCommand(server: Server, c: Client, argv: string[], bytes: number): void {
   // CLIENT REPLY OFF/SKIP: replies already queued go out first, this command's are dropped.
@@ -76,17 +72,17 @@ function checkAndRun(server: Server, c: Client, argv: string[], bytes: number): 
     return;
   }
   const { spec, fullName } = found;
-  const reject = (msg: string): void => {
-    server.stats.command(fullName).rejectedCalls++;
-    c.reply.error(msg);
-    server.gates.afterRejection(c);
-  };
-
-  if (!c.authenticated && !has(spec, 'no_auth')) return reject('NOAUTH Authentication required.');
+  if (!c.authenticated && !flagsOf(spec).noAuth) return reject(server, c, fullName, 'NOAUTH Authentication required.');
   const denied = server.gates.check(c, spec, argv, fullName);
-  if (denied !== null) return reject(denied);
+  if (denied !== null) return reject(server, c, fullName, denied);
   if (server.gates.queue(c, spec, argv, fullName)) return;
   call(server, c, spec, argv, fullName, bytes);
+}
+
+function reject(server: Server, c: Client, fullName: string, msg: string): void {
+  server.stats.command(fullName).rejectedCalls++;
+  c.reply.error(msg);
+  server.gates.afterRejection(c);
 }
 
 /**
@@ -110,10 +106,11 @@ export function call(server: Server, c: Client, spec: CommandSpec, argv: string[
   stat.usec += usec;
   if (server.stats.totalErrorReplies !== errorsBefore) stat.failedCalls++;
   server.stats.totalCommands++;
-  if (!has(spec, 'skip_slowlog')) server.slowlog.record(c, argv, usec);
-  if (server.monitors.size > 0 && !has(spec, 'skip_monitor') && !has(spec, 'admin')) server.feedMonitors(c, argv);
+  const is = flagsOf(spec);
+  if (!is.skipSlowlog) server.slowlog.record(c, argv, usec);
+  if (server.monitors.size > 0 && !is.hiddenFromMonitor) server.feedMonitors(c, argv);
 
-  if (server.dirty !== dirtyBefore && c.role !== 'master' && (has(spec, 'write') || has(spec, 'may_replicate'))) {
+  if (server.dirty !== dirtyBefore && c.role !== 'master' && is.propagates) {
     server.feed.propagate(c.db.id, c.propagateArgv ?? argv);
   }
   const after = server.hooks.afterCommand;
