@@ -36,12 +36,16 @@ function canonicalInt32(s: string): number | null {
   return n >= -2147483648 && n <= 2147483647 ? n : null;
 }
 
+/** Bytes of the shortest RDB length encoding of n. */
+function lenWidth(n: number): number {
+  return n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9;
+}
+
 export class RdbWriter {
   private buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
   private pos = 0;
-  /** latin1 bytes of a string about to be compressed, and the compressor's output. */
+  /** latin1 bytes of a string about to be compressed. */
   private lzfIn = Buffer.allocUnsafe(1024);
-  private lzfOut = Buffer.allocUnsafe(1024);
 
   constructor(private readonly compress: boolean) {}
 
@@ -127,21 +131,32 @@ export class RdbWriter {
     }
   }
 
-  /** Writes s LZF-compressed if that saves at least 4 bytes (Redis's rule); false otherwise. */
+  /**
+   * Writes s LZF-compressed if that saves at least 4 bytes (Redis's rule); false otherwise.
+   * The compressor writes into the output after room for the longest header; when the actual
+   * header is shorter the data moves back by the difference (a byte loop: for the short strings
+   * RDB files are full of, cheaper than a native copy call).
+   */
   private compressed(s: string): boolean {
     const len = s.length;
-    if (this.lzfIn.length < len) {
-      this.lzfIn = Buffer.allocUnsafe(len * 2);
-      this.lzfOut = Buffer.allocUnsafe(len * 2);
-    }
+    if (this.lzfIn.length < len) this.lzfIn = Buffer.allocUnsafe(len * 2);
     this.lzfIn.latin1Write(s, 0, len);
-    const clen = lzfCompress(this.lzfIn, 0, len, this.lzfOut, 0, len - 4);
+    const lenBytes = lenWidth(len);
+    const room = 1 + lenWidth(len - 4) + lenBytes;
+    this.reserve(room + len);
+    const buf = this.buf;
+    const start = this.pos;
+    const clen = lzfCompress(this.lzfIn, 0, len, buf, start + room, start + room + len - 4);
     if (clen === 0) return false;
-    this.byte(0xc0 | RDB_ENC_LZF);
+    const header = 1 + lenWidth(clen) + lenBytes;
+    if (header < room) {
+      if (clen < 256) for (let i = 0; i < clen; i++) buf[start + header + i] = buf[start + room + i];
+      else buf.copyWithin(start + header, start + room, start + room + clen);
+    }
+    // The reserve above covers the header, so len() cannot reallocate (and lose) the data.
+    buf[this.pos++] = 0xc0 | RDB_ENC_LZF;
     this.len(clen);
     this.len(len);
-    this.reserve(clen);
-    this.lzfOut.copy(this.buf, this.pos, 0, clen);
     this.pos += clen;
     return true;
   }
