@@ -11,7 +11,7 @@
 //   line numbers, relative to the current directory as fopen() sees it.
 //
 // On a bad line: throws ConfigFileError, whose `report` is Redis's FATAL CONFIG FILE ERROR text.
-// A file that cannot be opened: throws ConfigOpenError with Redis's log message.
+// A file that cannot be opened (and modules): throws ConfigAbortError with Redis's log message.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,8 +35,11 @@ export class ConfigFileError extends Error {
   }
 }
 
-/** A config file that cannot be read ("Fatal error, can't open config file '...': reason"). */
-export class ConfigOpenError extends Error {}
+/**
+ * A problem Redis reports as a log line before exiting rather than as a FATAL CONFIG FILE ERROR:
+ * a config file that cannot be read, modules (Tandem loads none), module parameters.
+ */
+export class ConfigAbortError extends Error {}
 
 /** Directives Redis 7.0 still accepts (with one argument) and ignores. */
 const DEPRECATED_DIRECTIVES = new Set(['list-max-ziplist-entries', 'list-max-ziplist-value', 'lua-replicate-commands']);
@@ -52,7 +55,7 @@ function readConfigFiles(name: string): string {
     try {
       return fs.readFileSync(file, 'latin1');
     } catch (e) {
-      throw new ConfigOpenError(`Fatal error, can't open config file '${file}': ${strerror(e)}`);
+      throw new ConfigAbortError(`Fatal error, can't open config file '${file}': ${strerror(e)}`);
     }
   };
   if (!/[*?[]/.test(name)) return read(name);
@@ -115,7 +118,7 @@ function applyDirective(config: Config, name: string, args: string[], renames: R
     config.modules.push(args);
   } else if (name.includes('.')) {
     if (args.length < 1) throw new ConfigError('Module config specified without value');
-    throw new ConfigError('Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting');
+    config.moduleConfigs.push([name, ...args]);
   } else if (name === 'sentinel') {
     if (args.length === 0) return;
     if (!config.sentinelMode) throw new ConfigError('sentinel directive while not in sentinel mode');
@@ -212,7 +215,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
 
 /**
  * Loads the config file (if any), stdin (with "-") and then the command-line options, as
- * redis-server does. Throws ConfigFileError (with Redis's report) or ConfigOpenError.
+ * redis-server does. Throws ConfigFileError (with Redis's report) or ConfigAbortError.
  */
 export function loadServerConfig(config: Config, cmd: CommandLine, opts: LoadOptions = {}): void {
   config.sentinelMode = cmd.sentinel;
@@ -225,4 +228,12 @@ export function loadServerConfig(config: Config, cmd: CommandLine, opts: LoadOpt
   if (cmd.configFromStdin) text += fs.readFileSync(0, 'latin1');
   text += '\n' + cmd.options;
   loadConfigText(config, text, opts);
+  // Redis loads modules after the config; Tandem has none to load, so it stops where Redis would.
+  if (config.modules.length > 0) {
+    const file = config.modules[0][0];
+    throw new ConfigAbortError(`Module ${file} failed to load: Tandem does not load Redis modules\nCan't load module from ${file}: server aborting`);
+  }
+  if (config.moduleConfigs.length > 0) {
+    throw new ConfigAbortError('Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting');
+  }
 }

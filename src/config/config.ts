@@ -192,6 +192,8 @@ export class Config {
   readonly renames: Array<[string, string]> = [];
   readonly sentinel: string[][] = [];
   readonly modules: string[][] = [];
+  /** Module parameters (`name.param value`), which only a loaded module could accept. */
+  readonly moduleConfigs: string[][] = [];
 
   /** Set before loading when the server runs as a sentinel: `sentinel` directives are allowed. */
   sentinelMode = false;

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Config } from '../config/config';
-import { ConfigFileError, ConfigOpenError, loadServerConfig, parseCommandLine } from '../config/config-file';
+import { ConfigFileError, ConfigAbortError, loadServerConfig, parseCommandLine } from '../config/config-file';
 import { ALL_COMMANDS } from '../commands/index';
 import { Logger, LogLevel } from './log';
 import { daemonize, startServer } from './startup';
@@ -50,7 +50,7 @@ export async function serverMain(args: string[], sentinel: boolean): Promise<voi
     loadServerConfig(config, cmd, { commandNames: ALL_COMMANDS.map((s) => s.name) });
   } catch (e) {
     if (e instanceof ConfigFileError) process.stderr.write(e.report);
-    else if (e instanceof ConfigOpenError) logConfigOpenError(e.message);
+    else if (e instanceof ConfigAbortError) logConfigAbort(e.message);
     else process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);
   }
@@ -90,9 +90,9 @@ function prepareSentinelConfig(config: Config): void {
   if (!config.wasSetInFile('port')) config.set('port', [String(SENTINEL_DEFAULT_PORT)], 'file');
 }
 
-/** An unreadable config file is reported as redis-server logs it, before the log is set up. */
-function logConfigOpenError(message: string): void {
+/** Config problems redis-server logs (one warning per line) before exiting, e.g. an unreadable file. */
+function logConfigAbort(message: string): void {
   const log = new Logger();
   log.role = 'C';
-  log.warning(message);
+  for (const line of message.split('\n')) log.warning(line);
 }

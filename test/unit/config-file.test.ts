@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Config } from '../../src/config/config';
-import { ConfigFileError, ConfigOpenError, loadConfigText, loadServerConfig, parseCommandLine } from '../../src/config/config-file';
+import { ConfigAbortError, ConfigFileError, loadConfigText, loadServerConfig, parseCommandLine } from '../../src/config/config-file';
 import { rewriteConfigText } from '../../src/config/config-rewrite';
 
 const SEED_DIR = '/work/shared/seed-configs';
@@ -23,7 +23,7 @@ function load(args: string[], opts = {}): Config | string {
     return config;
   } catch (e) {
     if (e instanceof ConfigFileError) return e.report;
-    if (e instanceof ConfigOpenError) return e.message;
+    if (e instanceof ConfigAbortError) return e.message;
     throw e;
   } finally {
     process.chdir(cwd);
@@ -95,6 +95,8 @@ test('command-line options become quoted config lines numbered after the file', 
   assert.equal(ok.bool('appendonly'), true);
   assert.equal((load(['--save', '900 1', '--save', '100 2']) as Config).getText('save'), '900 1 100 2');
   assert.equal(load(['/nonexistent/redis.conf']), "Fatal error, can't open config file '/nonexistent/redis.conf': No such file or directory");
+  assert.equal(load(['--foo.bar', '1']), 'Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting');
+  assert.match(String(load(['--loadmodule', '/x.so'])), /^Module \/x.so failed to load: .*\nCan't load module from \/x.so: server aborting$/);
 });
 
 test('bad lines report Redis reasons with the line as written', () => {
