@@ -14,19 +14,18 @@ import { startServer, ServerProcess, TANDEM_SERVER } from '../helpers/server';
 import { RespClient, RespValue } from '../helpers/resp-client';
 import { freePort } from '../helpers/ports';
 
-let tandem: ServerProcess;
-let redis: ServerProcess;
+/** Tandem and redis-server side by side, with one client each (t, r). */
+let servers: ServerProcess[] = [];
 let t: RespClient;
 let r: RespClient;
 
 before(async () => {
-  [tandem, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-  [t, r] = await Promise.all([tandem.client(), redis.client()]);
+  servers = await Promise.all([startServer(), startServer({ redis: true })]);
+  [t, r] = await Promise.all(servers.map((s) => s.client()));
 });
 after(async () => {
-  t.close();
-  r.close();
-  await Promise.all([tandem.stop(), redis.stop()]);
+  for (const c of [t, r]) c.close();
+  await Promise.all(servers.map((s) => s.stop()));
 });
 
 /** The stderr of a server that must refuse to start with these arguments (run in `cwd`). */
