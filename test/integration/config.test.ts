@@ -153,6 +153,22 @@ test('protected configs and DEBUG are allowed from a local connection when set t
   }
 });
 
+test('CONFIG REWRITE failing to write replies the errno text and logs it', async () => {
+  const confDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-config-gone-'));
+  const conf = path.join(confDir, 'redis.conf');
+  fs.writeFileSync(conf, 'hz 10\n');
+  const s = await startServer({ configFile: conf });
+  try {
+    fs.rmSync(confDir, { recursive: true });
+    const c = await s.client();
+    assert.deepEqual(await c.call('CONFIG', 'REWRITE'), new RespError('ERR Rewriting config file: No such file or directory'));
+    assert.match(s.log(), /# CONFIG REWRITE failed: No such file or directory/);
+    c.close();
+  } finally {
+    await s.stop();
+  }
+});
+
 test('a bad config line stops startup with the FATAL CONFIG FILE ERROR report', () => {
   const r = spawnSync(process.execPath, [TANDEM_SERVER, '--port', '0', '--hz', 'fast'], { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.status, 1);
