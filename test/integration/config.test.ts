@@ -188,7 +188,7 @@ async function pingSeed(file: string, extra: string[]): Promise<RespValue> {
   }
 }
 
-test('every seed config starts and answers (PONG, or NOAUTH when it sets passwords)', async () => {
+test('every seed config and the stock redis.conf start and answer (PONG, or NOAUTH when they set passwords)', async () => {
   const noauth = new RespError('NOAUTH Authentication required.');
   const master = await freePort();
   const replicaOf = ['--replicaof', '127.0.0.1', String(master)];
@@ -205,6 +205,10 @@ test('every seed config starts and answers (PONG, or NOAUTH when it sets passwor
     [path.join(docker, 'redis-slave2.conf'), replicaOf, noauth],
   ];
   for (const [file, extra, expected] of cases) assert.deepEqual(await pingSeed(file, extra), expected, file);
+
+  // Debian's stock redis.conf, with the per-instance paths moved to the test's directory.
+  const pidfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-stock-')), 'redis.pid');
+  assert.equal(await pingSeed('/etc/redis/redis.conf', ['--pidfile', pidfile]), 'PONG');
 
   // The sentinel file needs sentinel mode and a writable copy (a sentinel saves its state there).
   const sentinelConf = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-seed-')), 'sentinel.conf');
