@@ -458,9 +458,13 @@ class FileSink {
 
   private writeFrom(buf: Buffer, offset: number, at: number): void {
     fs.write(this.fd, buf, offset, buf.length - offset, at, (err, written) => {
-      if (err) this.error ??= err;
-      else if (offset + written < buf.length) return this.writeFrom(buf, offset + written, at + written);
-      this.inFlight -= buf.length - offset;
+      if (err) {
+        this.error ??= err;
+        this.inFlight -= buf.length - offset;
+      } else {
+        this.inFlight -= written;
+        if (offset + written < buf.length) return this.writeFrom(buf, offset + written, at + written);
+      }
       if (this.paused && this.inFlight <= SINK_HIGH_WATER / 2) {
         this.paused = false;
         this.resume();
