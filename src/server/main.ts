@@ -47,10 +47,11 @@ export async function serverMain(args: string[], sentinel: boolean): Promise<voi
   const sentinelMode = cmd.sentinel;
   const config = new Config();
   try {
+    if (cmd.configFromStdin) logBeforeStart('Reading config from stdin');
     loadServerConfig(config, cmd, { commandNames: ALL_COMMANDS.map((s) => s.name) });
   } catch (e) {
     if (e instanceof ConfigFileError) process.stderr.write(e.report);
-    else if (e instanceof ConfigAbortError) logConfigAbort(e.message);
+    else if (e instanceof ConfigAbortError) logBeforeStart(e.message);
     else process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);
   }
@@ -90,8 +91,8 @@ function prepareSentinelConfig(config: Config): void {
   if (!config.wasSetInFile('port')) config.set('port', [String(SENTINEL_DEFAULT_PORT)], 'file');
 }
 
-/** Config problems redis-server logs (one warning per line) before exiting, e.g. an unreadable file. */
-function logConfigAbort(message: string): void {
+/** Warnings redis-server logs while reading its config (one per line), before the log file is set. */
+function logBeforeStart(message: string): void {
   const log = new Logger();
   log.role = 'C';
   for (const line of message.split('\n')) log.warning(line);
