@@ -111,6 +111,10 @@ export class Server {
     this.commands = new CommandTable(config.renames, commandSpecs);
     this.slowlog = new SlowLog(config);
     this.acl = new Acl(this);
+    // accept() applies maxclients exactly; the listeners' own cap must follow CONFIG SET too.
+    config.watch('maxclients', (v) => {
+      for (const l of this.listeners) l.maxConnections = (v as number) + 32;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { startServer, ServerProcess, TANDEM_SERVER } from '../helpers/server';
 import { RespClient, RespError, RespValue } from '../helpers/resp-client';
 import { freePort } from '../helpers/ports';
+import { waitFor } from '../helpers/wait';
 
 const SEED_DIR = '/work/shared/seed-configs';
 
@@ -80,6 +81,30 @@ test('CONFIG GET replicaof follows REPLICAOF, as Redis reads it from the replica
   assert.equal(await c.call('REPLICAOF', 'NO', 'ONE'), 'OK');
   assert.deepEqual(await c.call('CONFIG', 'GET', 'replicaof'), ['replicaof', '']);
   c.close();
+});
+
+test('CONFIG SET maxclients takes effect both ways at once', async () => {
+  const s = await startServer({ args: ['--maxclients', '1'] });
+  const clients: RespClient[] = [];
+  try {
+    // The helper's readiness probe may still hold the only slot for a moment.
+    const first = await waitFor('a client slot', async () => {
+      const c = await s.client();
+      if ((await c.call('PING')) === 'PONG') return c;
+      c.close();
+      return null;
+    });
+    clients.push(first);
+    const second = await s.client();
+    assert.deepEqual(await second.read(), new RespError('ERR max number of clients reached'));
+    second.close();
+    assert.equal(await first.call('CONFIG', 'SET', 'maxclients', '100'), 'OK');
+    for (let i = 0; i < 60; i++) clients.push(await s.client());
+    for (const c of clients) assert.equal(await c.call('PING'), 'PONG');
+  } finally {
+    for (const c of clients) c.close();
+    await s.stop();
+  }
 });
 
 test('DEBUG is refused while enable-debug-command is no', async () => {
