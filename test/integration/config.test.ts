@@ -162,6 +162,19 @@ test('CONFIG REWRITE updates the file in place; a restart from it has the new va
   }
 });
 
+test('CONFIG SET loglevel applies to the log at once', async () => {
+  const c = await srv.client();
+  const successes = (): number => srv.log().split('CONFIG REWRITE executed with success.').length - 1;
+  const before = successes();
+  assert.equal(await c.call('CONFIG', 'SET', 'loglevel', 'warning'), 'OK');
+  assert.equal(await c.call('CONFIG', 'REWRITE'), 'OK');
+  assert.equal(successes(), before, 'a notice is not logged at loglevel warning');
+  assert.equal(await c.call('CONFIG', 'SET', 'loglevel', 'notice'), 'OK');
+  assert.equal(await c.call('CONFIG', 'REWRITE'), 'OK');
+  assert.equal(successes(), before + 1);
+  c.close();
+});
+
 test('protected configs and DEBUG are allowed from a local connection when set to "local"', async () => {
   const other = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-config-dir-'));
   const local = await startServer({ args: ['--enable-protected-configs', 'local', '--enable-debug-command', 'local'] });
