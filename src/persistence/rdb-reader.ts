@@ -340,7 +340,8 @@ export class RdbParser {
     const clen = this.len();
     const len = this.len();
     this.need(clen, 'LZF data');
-    if (len > 0x7fffffff || len > clen * 1024 + 1024) this.fail(`implausible LZF length ${len} for ${clen} compressed bytes`, at);
+    // A 3-byte back reference expands to at most 264 bytes: no valid stream grows more than 88x.
+    if (len > clen * 88) this.fail(`implausible LZF length ${len} for ${clen} compressed bytes`, at);
     try {
       this.scratch = lzfDecompress(this.buf, this.pos, this.pos + clen, len, this.scratch);
       this.pos += clen;
