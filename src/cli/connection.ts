@@ -3,7 +3,8 @@
 // `onUnsolicited`, so the caller can print them as they come.
 
 import * as net from 'node:net';
-import { encodeCommand, Reply, ReplyReader } from './reply';
+import { Reply, ReplyReader } from '../protocol/reply-reader';
+import { encodeCommand } from '../protocol/encode-command';
 
 export class CliConnection {
   private readonly reader = new ReplyReader();

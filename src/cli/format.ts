@@ -4,7 +4,7 @@
 // --raw / --no-raw.
 
 import { repr } from '../protocol/repr';
-import { Reply } from './reply';
+import { Reply } from '../protocol/reply-reader';
 
 export type OutputMode = 'standard' | 'raw';
 

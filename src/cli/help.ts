@@ -3,7 +3,7 @@
 // group, built from the server's COMMAND DOCS (the syntax line follows redis-cli's rules: tokens,
 // `[optional]`, `a|b` choices, `x [x ...]` repetition).
 
-import { Reply } from './reply';
+import { Reply } from '../protocol/reply-reader';
 import { TANDEM_VERSION } from '../server/version';
 
 export const GENERAL_HELP = `tandem-cli ${TANDEM_VERSION}

@@ -8,7 +8,7 @@ import { CliConnection } from './connection';
 import { formatReply, OutputMode } from './format';
 import { GENERAL_HELP, HelpEntry, helpEntries, helpText } from './help';
 import { CliOptions } from './options';
-import { Reply } from './reply';
+import { Reply } from '../protocol/reply-reader';
 
 /** Commands whose reply redis-cli prints unformatted even on a terminal (they are text reports). */
 function isTextReport(argv: string[]): boolean {

@@ -9,6 +9,13 @@
 
 const SCRATCH_SIZE = 16 * 1024;
 const BIG_VALUE = 4 * 1024;
+/**
+ * Strings up to this length are copied into the scratch byte by byte in JS: for the short
+ * framing and values of the common replies that is cheaper than a call into native code.
+ */
+const SHORT_COPY = 32;
+/** Room for a `$<len>\r\n` header or an `:<int>\r\n` reply with any safe integer. */
+const HEADER_ROOM = 24;
 
 const CRLF = '\r\n';
 
@@ -68,7 +75,30 @@ export class ReplyBuffer {
       return;
     }
     if (this.used + len > SCRATCH_SIZE) this.spillScratch();
-    this.used += this.scratch.latin1Write(s, this.used, len);
+    if (len <= SHORT_COPY) this.copyShort(s);
+    else this.used += this.scratch.latin1Write(s, this.used, len);
+  }
+
+  /** Copies a short latin1 string into the scratch, which has room for it. */
+  private copyShort(s: string): void {
+    const b = this.scratch;
+    let u = this.used;
+    for (let i = 0; i < s.length; i++) b[u++] = s.charCodeAt(i);
+    this.used = u;
+  }
+
+  /** Writes `<prefix><n>\r\n` for a non-negative safe integer n; the scratch has HEADER_ROOM free. */
+  private decimalLine(prefix: number, n: number): void {
+    const b = this.scratch;
+    let u = this.used;
+    b[u++] = prefix;
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    for (let i = u + digits - 1, t = n; i >= u; i--, t = Math.floor(t / 10)) b[i] = 0x30 + (t % 10);
+    u += digits;
+    b[u++] = 13;
+    b[u++] = 10;
+    this.used = u;
   }
 
   /** Appends bytes as they are (already-encoded payloads, e.g. a replication stream). */
@@ -100,12 +130,23 @@ export class ReplyBuffer {
   }
 
   int(n: number | bigint): void {
-    this.raw(':' + n + CRLF);
+    if (typeof n === 'number' && n >= 0 && Number.isSafeInteger(n)) {
+      if (this.used + HEADER_ROOM > SCRATCH_SIZE) this.spillScratch();
+      this.decimalLine(0x3a /* ':' */, n);
+    } else {
+      this.raw(':' + n + CRLF);
+    }
   }
 
   bulk(s: string): void {
-    if (s.length < BIG_VALUE) {
-      this.raw('$' + s.length + CRLF + s + CRLF);
+    const len = s.length;
+    if (len < BIG_VALUE) {
+      if (this.used + HEADER_ROOM + len + 2 > SCRATCH_SIZE) this.spillScratch();
+      this.decimalLine(0x24 /* '$' */, len);
+      if (len <= SHORT_COPY) this.copyShort(s);
+      else this.used += this.scratch.latin1Write(s, this.used, len);
+      this.scratch[this.used++] = 13;
+      this.scratch[this.used++] = 10;
     } else {
       this.raw('$' + s.length + CRLF);
       this.raw(s);

@@ -5,16 +5,11 @@
 // replica and the AOF subscribe as sinks and receive the same bytes in the same order, so the
 // master's offset is simply the number of bytes ever fed.
 
+import { encodeCommand } from '../protocol/encode-command';
+
 export interface FeedSink {
   /** Receives encoded bytes, in feed order. */
   write(bytes: Buffer): void;
-}
-
-/** Encodes argv as a RESP multibulk (latin1 strings, so byte lengths equal string lengths). */
-export function encodeCommand(argv: readonly string[]): Buffer {
-  let s = '*' + argv.length + '\r\n';
-  for (const a of argv) s += '$' + a.length + '\r\n' + a + '\r\n';
-  return Buffer.from(s, 'latin1');
 }
 
 export class ReplicationFeed {

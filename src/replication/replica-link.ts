@@ -16,7 +16,7 @@ import type { Client } from '../server/client';
 import type { Replication } from './replication';
 import { processCommand } from '../server/dispatch';
 import { ProtocolError } from '../protocol/resp-parser';
-import { encodeCommand } from './feed';
+import { encodeCommand } from '../protocol/encode-command';
 import { loadReplicationPayload } from './rdb-payload';
 
 export enum LinkState {

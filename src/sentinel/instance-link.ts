@@ -6,10 +6,10 @@
 // A link never throws on I/O: it reports `connected === false` and the owner reconnects it.
 
 import * as net from 'node:net';
-import { Reply, ReplyError, ReplyParser, ReplyProtocolError } from '../protocol/reply-parser';
-import { encodeCommand } from '../replication/feed';
+import { PlainReply, plainReply, ReplyError, ReplyReader } from '../protocol/reply-reader';
+import { encodeCommand } from '../protocol/encode-command';
 
-export type ReplyCallback = (reply: Reply) => void;
+export type ReplyCallback = (reply: PlainReply) => void;
 
 export interface LinkOptions {
   host: string;
@@ -27,7 +27,7 @@ export class InstanceLink {
   /** Commands sent whose replies have not arrived (link-pending-commands). */
   private callbacks: Array<ReplyCallback | null> = [];
   private socket: net.Socket | null = null;
-  private parser = new ReplyParser();
+  private parser = new ReplyReader();
   readonly createdAt = Date.now();
 
   constructor(private readonly opts: LinkOptions) {}
@@ -67,14 +67,16 @@ export class InstanceLink {
   private onData(d: Buffer): void {
     this.parser.feed(d);
     for (;;) {
-      let reply: Reply | undefined;
+      let reply: PlainReply;
       try {
-        reply = this.parser.next();
-      } catch (e) {
-        if (e instanceof ReplyProtocolError) this.close();
+        const r = this.parser.next();
+        if (r === null) return;
+        reply = plainReply(r);
+      } catch {
+        // Not RESP: drop the link; the owner reconnects.
+        this.close();
         return;
       }
-      if (reply === undefined) return;
       if (this.opts.onMessage && Array.isArray(reply) && reply[0] === 'message' && reply.length === 3) {
         this.opts.onMessage(String(reply[1]), String(reply[2]));
         continue;

@@ -13,7 +13,7 @@ import * as crypto from 'node:crypto';
 import type { Server } from '../server/server';
 import { InstanceLink } from './instance-link';
 import { FailoverState, Instance, MasterInstance } from './instances';
-import { Reply, ReplyError } from '../protocol/reply-parser';
+import { PlainReply, ReplyError } from '../protocol/reply-reader';
 import { pubsubOf } from '../pubsub/pubsub';
 import { applySentinelDirectives, rewriteSentinelConfig } from './sentinel-config';
 import { runScript } from './scripts';
@@ -451,7 +451,7 @@ export class Sentinel {
       if (!m.sdown || s.cmdLink === null || !s.cmdLink.connected) continue;
       if (!force && elapsed < ASK_PERIOD) continue;
       const runid = m.failoverInProgress ? this.myid : '*';
-      s.cmdLink.send(['SENTINEL', 'is-master-down-by-addr', m.host, String(m.port), String(this.currentEpoch), runid], (reply: Reply) => {
+      s.cmdLink.send(['SENTINEL', 'is-master-down-by-addr', m.host, String(m.port), String(this.currentEpoch), runid], (reply: PlainReply) => {
         if (!Array.isArray(reply) || reply.length !== 3) return;
         s.lastMasterDownReplyTime = Date.now();
         s.masterDownReported = reply[0] === 1;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { formatReply } from '../../src/cli/format';
-import { ReplyReader } from '../../src/cli/reply';
+import { ReplyReader } from '../../src/protocol/reply-reader';
 import { parseCliArgs, CliUsageError } from '../../src/cli/options';
 import { isSensitive } from '../../src/cli/repl';
 import { helpEntries, helpText } from '../../src/cli/help';

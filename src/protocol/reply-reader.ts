@@ -1,8 +1,8 @@
-// Client-side RESP2/RESP3 reply decoding for tandem-cli. Replies are kept with the type the
-// server sent (status vs bulk string vs verbatim, array vs set vs map vs push) because redis-cli
-// prints each type differently. Strings are latin1 (one char per byte), so binary values survive.
-// (src/protocol/reply-parser.ts decodes into plain JS values for programs such as Sentinel, where
-// "+OK" and "$2 OK" are the same string and a map is a Map; redis-cli output needs the difference.)
+// Reply decoding for the places where Tandem is itself a client (tandem-cli, Sentinel's links to
+// the servers it watches): RESP2 and RESP3. Replies keep the type the server sent (status vs bulk
+// string vs verbatim, array vs set vs map vs push) because redis-cli prints each differently;
+// plainReply() flattens them for programs that only want the values. Strings are latin1 (one
+// char per byte), so binary values survive.
 //
 // The reader is streaming: bytes arrive in arbitrary chunks and `next()` returns a reply only
 // once it is complete, leaving the rest buffered.
@@ -98,9 +98,33 @@ export class ReplyReader {
   }
 }
 
-/** Encodes one command as a RESP multibulk request. */
-export function encodeCommand(argv: string[]): Buffer {
-  let s = `*${argv.length}\r\n`;
-  for (const a of argv) s += `$${a.length}\r\n${a}\r\n`;
-  return Buffer.from(s, 'latin1');
+/** An error reply, as plainReply() gives it. */
+export class ReplyError {
+  constructor(readonly message: string) {}
+}
+
+export type PlainReply = string | number | boolean | null | ReplyError | PlainReply[];
+
+/**
+ * A reply as plain values: status, bulk and verbatim strings (and doubles, big numbers) are
+ * strings; integers numbers; errors ReplyError; arrays, sets, pushes and maps (flattened) arrays.
+ */
+export function plainReply(r: Reply): PlainReply {
+  switch (r.kind) {
+    case 'nil':
+      return null;
+    case 'bool':
+      return r.value;
+    case 'error':
+      return new ReplyError(r.text);
+    case 'integer':
+      return Number(r.text);
+    case 'array':
+    case 'set':
+    case 'push':
+    case 'map':
+      return r.items.map(plainReply);
+    default:
+      return r.text;
+  }
 }
