@@ -17,8 +17,6 @@ import { ConfigAssignment, strerror } from '../config/config';
 import { rewriteConfigFile } from '../config/config-rewrite';
 import { globMatch } from '../keyspace/glob';
 
-const REDACTED = '(redacted)';
-
 /** A loopback or unix-socket connection (Redis's islocalClient). */
 function isLocalClient(c: Client): boolean {
   const addr = c.socket?.remoteAddress;
@@ -82,16 +80,15 @@ function configSet(c: Client, argv: string[]): void {
   let unknown: string | null = null;
   let refusal: { arg: string; reason: string } | null = null;
   let loading = false;
-  // Every pair is looked at (to redact every password), but the first problem decides the reply.
+  // The first problem decides the reply (SLOWLOG/MONITOR redact passwords: slowlog.ts).
   for (let i = 2; i < argv.length; i += 2) {
+    if (unknown !== null || refusal !== null || loading) break;
     const def = config.def(argv[i]);
+    const value = argv[i + 1];
     if (!def) {
-      if (unknown === null && refusal === null && !loading) unknown = argv[i];
+      unknown = argv[i];
       continue;
     }
-    const value = argv[i + 1];
-    if (def.sensitive) argv[i + 1] = REDACTED;
-    if (unknown !== null || refusal !== null || loading) continue;
     if (def.immutable || (def.protected && !allowProtectedAction(c, 'enable-protected-configs'))) {
       refusal = { arg: argv[i], reason: def.immutable ? "can't set immutable config" : "can't set protected config" };
     } else if (server.loading && DENY_WHILE_LOADING.has(def.name)) {
