@@ -141,6 +141,8 @@ function spop(c: Client, argv: string[]): void {
     return;
   }
   if (count >= s.size) {
+    // Redis replies the whole set through SUNION's code, whose read lookup counts a keyspace hit.
+    c.server.keyspace.lookupRead(c.db, key);
     const all = setMembers(s);
     s.set.clear();
     afterChange(c, key, s, NOTIFY.SET, 'spop');
@@ -184,10 +186,11 @@ function srandmember(c: Client, argv: string[]): void {
 }
 
 /** The sets named by `keys` (undefined for missing ones); null after replying WRONGTYPE. */
-function gatherSets(c: Client, keys: string[], forWrite: boolean): Array<SetValue | undefined> | null {
+function gatherSets(c: Client, keys: string[]): Array<SetValue | undefined> | null {
   const out: Array<SetValue | undefined> = [];
   for (const k of keys) {
-    const s = forWrite ? lookupWrite(c, k, SetValue) : lookupRead(c, k, SetValue);
+    // Sources are reads even for the *STORE forms (they count keyspace hits/misses in Redis).
+    const s = lookupRead(c, k, SetValue);
     if (s === null) return null;
     out.push(s);
   }
@@ -212,13 +215,13 @@ function compute(c: Client, sets: Array<SetValue | undefined>, op: SetOp): SetVa
 }
 
 function setOp(c: Client, argv: string[], op: SetOp): void {
-  const sets = gatherSets(c, argv.slice(1), false);
+  const sets = gatherSets(c, argv.slice(1));
   if (sets === null) return;
   replySet(c, compute(c, sets, op));
 }
 
 function setOpStore(c: Client, argv: string[], op: SetOp): void {
-  const sets = gatherSets(c, argv.slice(2), true);
+  const sets = gatherSets(c, argv.slice(2));
   if (sets === null) return;
   const result = compute(c, sets, op);
   if (storeResult(c, argv[1], result, NOTIFY.SET, `s${op}store`)) c.server.dirty++;
@@ -243,7 +246,7 @@ function sintercard(c: Client, argv: string[]): void {
       return;
     }
   }
-  const sets = gatherSets(c, argv.slice(2, 2 + numkeys), false);
+  const sets = gatherSets(c, argv.slice(2, 2 + numkeys));
   if (sets === null) return;
   if (sets.some((s) => s === undefined)) {
     c.reply.int(0);

@@ -122,6 +122,8 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     // Lists and sorted sets keep their order, reversed by DESC; sets stay in iteration order.
     if (desc && !(v instanceof SetValue)) items.reverse();
   } else {
+    // Every weight is looked up even after a bad one, as Redis does (keyspace hits/misses).
+    let badWeight = false;
     for (const it of items) {
       let by: string | undefined = it.element;
       if (sortBy !== null) {
@@ -132,12 +134,13 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
         if (sortBy !== null) it.cmp = by;
       } else {
         const w = sortWeight(by);
-        if (w === null) {
-          c.reply.error("ERR One or more scores can't be converted into double");
-          return;
-        }
-        it.score = w;
+        if (w === null) badWeight = true;
+        else it.score = w;
       }
+    }
+    if (badWeight) {
+      c.reply.error("ERR One or more scores can't be converted into double");
+      return;
     }
     const sign = desc ? -1 : 1;
     items.sort((a, b) => {

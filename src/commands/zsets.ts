@@ -614,8 +614,8 @@ function parseZOp(c: Client, argv: string[], numkeysIndex: number, op: ZOp, stor
   const sources: ZSource[] = [];
   for (let i = 0; i < setnum; i++) {
     const key = argv[numkeysIndex + 1 + i];
-    const ks = c.server.keyspace;
-    const v = store ? ks.lookup(c.db, key) : ks.lookupRead(c.db, key);
+    // Sources are reads even for the *STORE forms (they count keyspace hits/misses in Redis).
+    const v = c.server.keyspace.lookupRead(c.db, key);
     if (v !== undefined && !(v instanceof ZSetValue) && !(v instanceof SetValue)) {
       c.reply.error('WRONGTYPE Operation against a key holding the wrong kind of value');
       return null;

@@ -5,7 +5,8 @@
 // or by shape instead, and random commands are generated so that the two datasets never diverge.
 // Every few hundred commands the whole dataset is compared (types, OBJECT ENCODING, contents),
 // and after every command the keyspace events it published (a PSUBSCRIBEd connection, drained
-// up to the reply of a PING sent after the command's reply).
+// up to the reply of a PING sent after the command's reply) and the keyspace_hits/misses counters
+// (which lookups count as reads).
 //
 // A second test replays random writes (including SPOP, HINCRBYFLOAT, LMPOP, ZMPOP, whose effects
 // are propagated rather than their argv) on Tandem with a real Redis attached as its replica, and
@@ -329,22 +330,30 @@ after(async () => {
 });
 
 /** The comparison mode a command needs given the encoding of its key on real Redis. */
-async function modeFor(cmd: Cmd, r: RawConn): Promise<Mode> {
+async function modeFor(cmd: Cmd, r: RawConn, t: RawConn): Promise<Mode> {
+  // Asked of both servers so that their keyspace hit/miss counters stay comparable.
+  const encoding = async (key: string): Promise<RespValue> => (await Promise.all([r.call(['OBJECT', 'ENCODING', key]), t.call(['OBJECT', 'ENCODING', key])]))[0].value;
   if (cmd.mode !== undefined) return cmd.mode;
   const name = cmd.argv[0].toUpperCase();
   const lex = ['ZLEXCOUNT', 'ZRANGEBYLEX', 'ZREVRANGEBYLEX', 'ZREMRANGEBYLEX'].includes(name) || cmd.argv.some((a) => a.toUpperCase() === 'BYLEX');
   if (lex) {
     // With mixed scores a lex range over a skiplist depends on Redis's random node levels.
     const src = name === 'ZRANGESTORE' ? cmd.argv[2] : cmd.argv[1];
-    if ((await r.call(['OBJECT', 'ENCODING', src])).value !== 'skiplist') return 'exact';
+    if ((await encoding(src)) !== 'skiplist') return 'exact';
     return name === 'ZREMRANGEBYLEX' || name === 'ZRANGESTORE' ? 'skip' : 'shape';
   }
   const perKey = ['SMEMBERS', 'HKEYS', 'HVALS', 'HGETALL', 'HSCAN', 'SSCAN', 'ZSCAN', 'SORT', 'SORT_RO'];
   if (!perKey.includes(name)) return 'exact';
-  const enc = (await r.call(['OBJECT', 'ENCODING', cmd.argv[1]])).value;
+  const enc = await encoding(cmd.argv[1]);
   if (name.startsWith('SORT')) return enc === 'hashtable' ? 'unordered' : 'exact';
   if (name.endsWith('SCAN')) return enc === 'hashtable' || enc === 'skiplist' ? 'shape' : 'exact';
   return enc === 'hashtable' ? 'unordered' : 'exact';
+}
+
+/** INFO's keyspace_hits and keyspace_misses: which lookups count as reads. */
+async function hitsAndMisses(conn: RawConn): Promise<string> {
+  const info = String((await conn.call(['INFO', 'stats'])).value);
+  return (info.match(/keyspace_(hits|misses):\d+/g) ?? []).join(' ');
 }
 
 /** A dump of the whole dataset of one server, comparable across servers. */
@@ -394,7 +403,7 @@ test(`random commands give the same replies as real Redis (seed ${SEED})`, async
     for (; run < COMMANDS && Date.now() < deadline && mismatches.length < MAX_REPORTED; run++) {
       const cmd = gens[Math.floor(g.r() * gens.length)]();
       const resp3 = g.chance(0.3);
-      const mode = await modeFor(cmd, r2);
+      const mode = await modeFor(cmd, r2, t2);
       if (mode === 'skip') continue;
       const [t, r] = await Promise.all([(resp3 ? t3 : t2).call(cmd.argv), (resp3 ? r3 : r2).call(cmd.argv)]);
       const same =
@@ -403,6 +412,11 @@ test(`random commands give the same replies as real Redis (seed ${SEED})`, async
         mismatches.push(`#${run} RESP${resp3 ? 3 : 2} ${JSON.stringify(cmd.argv)} (${mode})\n  tandem: ${JSON.stringify(t.raw)}\n  redis:  ${JSON.stringify(r.raw)}${recentFor(history, cmd.argv.slice(1))}`);
       }
       history.push({ run, argv: cmd.argv, reply: r.raw });
+      const [th, rh] = await Promise.all([hitsAndMisses(t2), hitsAndMisses(r2)]);
+      if (th !== rh) {
+        mismatches.push(`#${run} ${JSON.stringify(cmd.argv)} keyspace hits/misses differ: tandem ${th}, redis ${rh}`);
+        await Promise.all([t2.call(['CONFIG', 'RESETSTAT']), r2.call(['CONFIG', 'RESETSTAT'])]);
+      }
       const [te, re] = await Promise.all([tSub.drainUntilPong(), rSub.drainUntilPong()]);
       if (te.join('') !== re.join('')) mismatches.push(`#${run} ${JSON.stringify(cmd.argv)} keyspace events differ\n  tandem: ${JSON.stringify(te)}\n  redis:  ${JSON.stringify(re)}`);
       if (run % STATE_CHECK_EVERY === STATE_CHECK_EVERY - 1 || run === COMMANDS - 1) {
