@@ -1,7 +1,8 @@
 // `tandem up` (and `npm start`): the tutorial's topology on one machine — a master and N replicas
-// (default: master on 6379, replicas on 6380 and 6381), each its own tandem-server process with a
-// generated redis.conf, data and log under <base-dir>/<name>/. With --chain each replica
-// replicates the previous node instead of the master (master <- replica1 <- replica2).
+// (default: master on 6379, replicas on 6380 and 6381) and the sentinels watching the master
+// (default: three on 26379-26381, quorum 2), each its own process with a generated config file,
+// data and log under <base-dir>/<name>/. With --chain each replica replicates the previous node
+// instead of the master (master <- replica1 <- replica2).
 //
 // All logs are shown in this terminal, each line prefixed with its node's name. Ctrl-C or
 // SIGTERM stops the nodes with SIGTERM (their normal shutdown) and waits for them. The nodes run
@@ -18,6 +19,9 @@ export interface UpOptions {
   replicas: number;
   chain: boolean;
   baseDir: string;
+  sentinels: number;
+  sentinelPort: number;
+  quorum: number;
 }
 
 export class UpUsageError extends Error {}
@@ -26,13 +30,15 @@ export class UpUsageError extends Error {}
 const STOP_TIMEOUT_MS = 60_000;
 
 export const UP_USAGE = `Usage: tandem up [--master-port 6379] [--replicas 2] [--chain] [--base-dir ./data]
-  Starts a master and replicas on consecutive ports, each with its config, data and log
-  under <base-dir>/<name>/. --chain makes each replica replicate the previous node.
+                 [--sentinels 3] [--sentinel-port 26379] [--quorum 2]
+  Starts a master and replicas on consecutive ports, and sentinels watching the master
+  (as "mymaster"), each with its config, data and log under <base-dir>/<name>/.
+  --chain makes each replica replicate the previous node; --sentinels 0 starts none.
   Ctrl-C stops them all.
 `;
 
 export function parseUpArgs(argv: string[]): UpOptions {
-  const o: UpOptions = { masterPort: 6379, replicas: 2, chain: false, baseDir: 'data' };
+  const o: UpOptions = { masterPort: 6379, replicas: 2, chain: false, baseDir: 'data', sentinels: 3, sentinelPort: 26379, quorum: 2 };
   const int = (i: number, min: number, max: number): number => {
     const n = Number(argv[i + 1]);
     if (argv[i + 1] === undefined || !Number.isInteger(n) || n < min || n > max) {
@@ -51,6 +57,15 @@ export function parseUpArgs(argv: string[]): UpOptions {
       case '--chain':
         o.chain = true;
         break;
+      case '--sentinels':
+        o.sentinels = int(i++, 0, 9);
+        break;
+      case '--sentinel-port':
+        o.sentinelPort = int(i++, 1, 65535);
+        break;
+      case '--quorum':
+        o.quorum = int(i++, 1, 9);
+        break;
       case '--base-dir':
         if (argv[i + 1] === undefined) throw new UpUsageError('--base-dir needs a directory');
         o.baseDir = argv[++i];
@@ -60,14 +75,18 @@ export function parseUpArgs(argv: string[]): UpOptions {
     }
   }
   if (o.masterPort + o.replicas > 65535) throw new UpUsageError('--master-port leaves no room for the replicas\' ports');
+  if (o.sentinelPort + o.sentinels > 65535) throw new UpUsageError('--sentinel-port leaves no room for the sentinels\' ports');
   return o;
 }
 
 export interface NodePlan {
   name: string;
+  kind: 'server' | 'sentinel';
   port: number;
-  /** Port of the node this one replicates, or null for the master. */
+  /** Port of the node this one replicates (a sentinel: the master it watches), or null for the master. */
   replicaOf: number | null;
+  /** A sentinel's quorum. */
+  quorum?: number;
   dir: string;
   configFile: string;
   logFile: string;
@@ -81,7 +100,15 @@ export function planTopology(o: UpOptions): NodePlan[] {
     const dir = path.join(base, name);
     const port = o.masterPort + i;
     const replicaOf = i === 0 ? null : o.chain ? port - 1 : o.masterPort;
-    nodes.push({ name, port, replicaOf, dir, configFile: path.join(dir, 'redis.conf'), logFile: path.join(dir, 'server.log') });
+    nodes.push({ name, kind: 'server', port, replicaOf, dir, configFile: path.join(dir, 'redis.conf'), logFile: path.join(dir, 'server.log') });
+  }
+  for (let i = 0; i < o.sentinels; i++) {
+    const name = `sentinel${i + 1}`;
+    const dir = path.join(base, name);
+    nodes.push({
+      name, kind: 'sentinel', port: o.sentinelPort + i, replicaOf: o.masterPort, quorum: o.quorum, dir,
+      configFile: path.join(dir, 'sentinel.conf'), logFile: path.join(dir, 'sentinel.log'),
+    });
   }
   return nodes;
 }
@@ -96,7 +123,8 @@ export function configText(n: NodePlan): string {
     `dir ${q(n.dir)}`,
     `logfile ${q(n.logFile)}`,
   ];
-  if (n.replicaOf !== null) lines.push(`replicaof 127.0.0.1 ${n.replicaOf}`);
+  if (n.kind === 'sentinel') lines.push(`sentinel monitor mymaster 127.0.0.1 ${n.replicaOf} ${n.quorum}`);
+  else if (n.replicaOf !== null) lines.push(`replicaof 127.0.0.1 ${n.replicaOf}`);
   return lines.join('\n') + '\n';
 }
 
@@ -202,7 +230,8 @@ export async function up(o: UpOptions, serverScript: string, io: UpOutput): Prom
     fs.writeFileSync(n.configFile, configText(n));
     const prefix = `${n.name.padEnd(width)} | `;
     const follower = new LogFollower(n.logFile, (line) => io.out(prefix + line + '\n'));
-    const proc = spawn(process.execPath, [serverScript, n.configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const args = n.kind === 'sentinel' ? [serverScript, n.configFile, '--sentinel'] : [serverScript, n.configFile];
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     proc.stderr?.on('data', (d: Buffer) => {
       for (const line of d.toString('utf8').replace(/\n$/, '').split('\n')) io.err(prefix + line + '\n');
     });
@@ -218,7 +247,8 @@ export async function up(o: UpOptions, serverScript: string, io: UpOutput): Prom
 
   const stopAll = async (): Promise<void> => {
     stopping = true;
-    // Replicas first, so that the master does not log their disconnection as a failure.
+    // Sentinels first (no failover while the topology stops), then replicas, so that the master
+    // does not log their disconnection as a failure.
     for (const r of [...running].reverse()) {
       if (r.proc.exitCode !== null || r.proc.signalCode !== null) continue;
       r.proc.kill('SIGTERM');
@@ -293,12 +323,13 @@ async function waitUntilUp(r: RunningNode, stopSignal: Promise<void>): Promise<S
 function readyMessage(plan: NodePlan[], o: UpOptions): string {
   const lines = ['', 'Tandem is up:'];
   for (const n of plan) {
-    const role = n.replicaOf === null ? 'master' : `replica of 127.0.0.1:${n.replicaOf}`;
+    const role = n.kind === 'sentinel' ? `sentinel, quorum ${n.quorum}` : n.replicaOf === null ? 'master' : `replica of 127.0.0.1:${n.replicaOf}`;
     const rel = path.relative(process.cwd(), n.dir);
     lines.push(`  ${n.name.padEnd(9)} 127.0.0.1:${n.port}  ${role.padEnd(26)} ${rel.startsWith('..') ? n.dir : rel}/`);
   }
   lines.push('', 'Connect with:', `  redis-cli -p ${o.masterPort} set greeting hello`);
-  for (const n of plan.slice(1)) lines.push(`  tandem-cli -p ${n.port} get greeting`);
+  for (const n of plan.slice(1)) if (n.kind === 'server') lines.push(`  tandem-cli -p ${n.port} get greeting`);
+  if (o.sentinels > 0) lines.push(`  redis-cli -p ${o.sentinelPort} sentinel get-master-addr-by-name mymaster`);
   lines.push(`  tandem-cli -p ${o.masterPort} info replication`, '', 'Ctrl-C stops all nodes.', '');
   return lines.join('\n') + '\n';
 }
