@@ -99,8 +99,9 @@ test('WATCH: a write by another client makes EXEC return a null array; untouched
 
 test('WATCH: a key that expires before EXEC aborts it', async () => {
   const c = await srv.client();
-  await c.call('SET', 'w:exp', 'v', 'PX', '30');
-  const expiresAt = Date.now() + 30;
+  // Long enough that WATCH surely lands before the key expires, even on a loaded machine.
+  await c.call('SET', 'w:exp', 'v', 'PX', '400');
+  const expiresAt = Date.now() + 400;
   const reply = await watchedExec(c, 'w:exp', () => waitFor('the key to expire', () => Date.now() > expiresAt + 5));
   assert.equal(reply, null);
   c.close();
