@@ -67,6 +67,8 @@ export class Persistence {
    * repl-offset, as Redis records them so that a restarted server can continue with PSYNC.
    */
   saveAux: (() => Record<string, string>) | null = null;
+  /** Receives the AUX fields of the file loaded at startup (the replication history it carries). */
+  afterStartupLoad: ((aux: Map<string, string>) => void) | null = null;
   private loadingProgress: LoadingProgress | null = null;
 
   constructor(readonly server: Server) {
@@ -339,13 +341,15 @@ export class Persistence {
       server.log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
       process.exit(1);
     }
+    let aux: Map<string, string>;
     try {
-      this.load(bytes, path.basename(this.file));
+      aux = this.load(bytes, path.basename(this.file)).aux;
     } catch (e) {
       if (!(e instanceof RdbError)) throw e;
       server.log.warning(`Fatal error loading the DB: ${e.message}. Exiting.`);
       process.exit(1);
     }
+    this.afterStartupLoad?.(aux);
   }
 
   /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, then load the file back. */

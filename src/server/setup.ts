@@ -14,7 +14,7 @@ import { setupPubSub } from '../pubsub/pubsub';
 import { setupNotifications } from '../pubsub/notify';
 import { setupActiveExpiry } from '../keyspace/expire-cycle';
 import { setupAccessTracking } from '../commands/object';
-import { installPersistence, loadingCheck, misconfCheck } from '../persistence/persistence';
+import { installPersistence, loadingCheck, misconfCheck, persistenceOf } from '../persistence/persistence';
 import { snapshotEngine } from '../persistence/snapshot';
 import { installAof } from '../persistence/aof';
 import { installSentinel, sentinelCommandSpecs } from '../sentinel/sentinel-mode';
@@ -45,6 +45,10 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   installAof(server);
   snapshotEngine(server);
   const replication = setupReplication(server, server.replStats);
+  // Saved files carry the replication history, so a restarted replica can continue with PSYNC.
+  const persistence = persistenceOf(server);
+  persistence.saveAux = () => replication.rdbAux() ?? {};
+  persistence.afterStartupLoad = (aux) => replication.restoreFromRdb(aux);
   // Redis refuses DEBUG/MODULE (enable-debug-command, enable-module-command) before other checks.
   installConfig(server, replication);
   // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.

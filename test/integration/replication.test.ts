@@ -141,6 +141,30 @@ test('a killed master link resumes with a partial resync; WAIT counts the replic
   rc.close();
 });
 
+test('a replica restarted from its own RDB continues with a partial resync', async () => {
+  const m = await start();
+  const r = await startServer({ args: ['--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1', '--replicaof', '127.0.0.1', String(m.port)] });
+  const mc = await m.client();
+  let rc = await r.client();
+  await linkUp(rc);
+  for (let i = 0; i < 100; i++) await mc.call('SET', `k${i}`, String(i));
+  await sameOffset(mc, rc);
+  rc.close();
+  assert.equal(await r.stop(), 0, 'SHUTDOWN saves the RDB with the replication history');
+  await mc.call('SET', 'while-down', 'x');
+  const again = await startServer({ dir: r.dir, port: r.port, args: ['--repl-diskless-sync-delay', '0', '--replicaof', '127.0.0.1', String(m.port)] });
+  running.push(again);
+  rc = await again.client();
+  await waitFor('the write made while it was down', async () => (await rc.call('GET', 'while-down')) === 'x');
+  assert.equal(await rc.call('DBSIZE'), 101);
+  const stats = await info(mc, 'stats');
+  assert.equal(stats.sync_full, '1', 'no second full sync');
+  assert.equal(stats.sync_partial_ok, '1');
+  assert.match(again.log(), /Successful partial resynchronization with master\./);
+  mc.close();
+  rc.close();
+});
+
 test('after a promotion a sibling continues partially and the chain keeps one history', async () => {
   const a = await start();
   const ac = await a.client();
