@@ -42,14 +42,14 @@ function timeoutArg(c: Client, s: string): number | null {
  * Runs `attempt` now; if it found nothing, blocks on `keys` with it as the retry, or when
  * blocking is not possible (inside EXEC) replies `notServed` at once.
  */
-function popOrBlock(c: Client, keys: readonly string[], deadline: number, attempt: () => boolean, retry: NonNullable<BlockRequest['retry']>, onTimeout: (c: Client) => void, notServed = onTimeout): void {
+function popOrBlock(c: Client, keys: readonly string[], deadline: number, attempt: () => boolean, retry: NonNullable<BlockRequest['retry']>, onTimeout: (c: Client) => void, notServed = onTimeout, alsoWrites: readonly string[] = []): void {
   if (attempt()) return;
   const blocking = blockingOf(c.server);
   if (!blocking.canBlock(c)) {
     notServed(c);
     return;
   }
-  blocking.block(c, { keys, deadline, retry, onTimeout });
+  blocking.block(c, { keys, deadline, retry, onTimeout, alsoWrites });
 }
 
 const replyNullArray = (c: Client): void => c.reply.nullArray();
@@ -137,6 +137,7 @@ function blmove(c: Client, src: string, dst: string, from: ListEnd, to: ListEnd,
     (c) => !isWrongType(c, src, ListValue) && !isWrongType(c, dst, ListValue) && moveOne(c, src, dst, from, to, effect(true)),
     replyNullArray,
     (c) => c.reply.nullBulk(),
+    [dst],
   );
 }
 

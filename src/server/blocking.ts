@@ -15,6 +15,7 @@
 // replica drops the clients blocked on keys, as Redis does.
 
 import type { Server } from './server';
+import { preserveKey } from '../persistence/snapshot';
 import type { Client } from './client';
 import type { Database } from '../keyspace/keyspace';
 import { transactionsOf } from './transactions';
@@ -31,6 +32,8 @@ export interface BlockRequest {
    * or returns false (replying nothing) to keep waiting.
    */
   retry?: (c: Client, key: string) => boolean;
+  /** Keys the retry writes besides `keys` (BLMOVE's destination). */
+  alsoWrites?: readonly string[];
   /** Replies what the command answers when its time is up (also CLIENT UNBLOCK .. TIMEOUT). */
   onTimeout: (c: Client) => void;
 }
@@ -222,6 +225,10 @@ export class Blocking {
     server.keyspace.now = server.clock.now();
     const dirtyBefore = server.dirty;
     c.propagateArgv = null;
+    // The retry writes outside any command handler: a running snapshot must save these keys'
+    // values from before the write first (snapshot.ts guards handlers the same way).
+    for (const k of state.req.keys) preserveKey(server, k);
+    for (const k of state.req.alsoWrites ?? []) preserveKey(server, k);
     if (!state.req.retry!(c, key)) return false;
     if (server.dirty !== dirtyBefore && c.propagateArgv !== null) server.feed.propagate(c.db.id, c.propagateArgv);
     c.propagateArgv = null;
