@@ -12,6 +12,8 @@
 // attempt asks for a partial resync (PSYNC replid offset+1).
 
 import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { tlsClientOptions } from '../server/tls';
 import type { Client } from '../server/client';
 import type { Replication } from './replication';
 import { processCommand } from '../server/dispatch';
@@ -172,10 +174,18 @@ export class ReplicaLink {
     this.lastAttempt = this.server.clock.now();
     this.log.notice('MASTER <-> REPLICA sync started');
     this.setState(LinkState.Connecting);
-    const socket = net.connect({ host: this.host, port: this.port });
+    let socket: net.Socket;
+    const useTls = this.server.config.bool('tls-replication');
+    try {
+      // tls-replication yes: the master's port is its tls-port, and we present our certificate.
+      socket = useTls ? tls.connect({ ...tlsClientOptions(this.server.config, this.host), port: this.port }) : net.connect({ host: this.host, port: this.port });
+    } catch (e) {
+      this.fail(`Error condition on socket for SYNC: ${(e as Error).message}`);
+      return;
+    }
     socket.setNoDelay(!this.server.config.bool('repl-disable-tcp-nodelay'));
     this.socket = socket;
-    socket.once('connect', () => {
+    socket.once(useTls ? 'secureConnect' : 'connect', () => {
       if (this.socket !== socket) return;
       this.log.notice('Non blocking connect for SYNC fired the event.');
       this.lastIo = this.server.clock.now();

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tls from 'node:tls';
 import * as fs from 'node:fs';
-import { ServerProcess } from '../helpers/server';
+import { ServerProcess, startServer } from '../helpers/server';
+import { waitFor } from '../helpers/wait';
 import { startTlsServer, TestCerts } from '../helpers/certs';
 import { parseReply } from '../helpers/resp-client';
 
@@ -52,4 +53,24 @@ test('a client with a certificate signed by the CA is served over TLS', async ()
 
 test('tls-auth-clients yes refuses a client without a certificate', async () => {
   await assert.rejects(tlsCall(false, 'PING\r\n'));
+});
+
+test('tls-replication: a replica syncs from its master over TLS with its client certificate', async () => {
+  const replica = await startServer({
+    args: [
+      '--tls-replication', 'yes', '--tls-cert-file', certs.clientCert, '--tls-key-file', certs.clientKey, '--tls-ca-cert-file', certs.ca,
+      '--replicaof', '127.0.0.1', String(tlsPort),
+    ],
+  });
+  try {
+    const m = await srv.client();
+    assert.equal(await m.call('SET', 'over-tls', 'replicated'), 'OK');
+    const r = await replica.client();
+    await waitFor('the write to reach the TLS replica', async () => (await r.call('GET', 'over-tls')) === 'replicated');
+    assert.match(String(await r.call('INFO', 'replication')), /master_link_status:up/);
+    m.close();
+    r.close();
+  } finally {
+    await replica.stop();
+  }
 });
