@@ -6,6 +6,9 @@
 // stops taking writes under min-replicas-to-write.
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import Redis from 'ioredis';
 import { startServer, ServerProcess, role } from '../helpers/server';
 import { startSentinel, masterAddr, sentinelMasterFields, waitForSentinelViews } from '../helpers/sentinel';
@@ -171,4 +174,28 @@ test('TILT: a sentinel frozen for 3 s (a clock jump to it) enters TILT mode', as
   await waitFor('TILT mode', async () => /sentinel_tilt:1/.test(await info()), 5000);
   assert.match(s.log(), /\+tilt #tilt mode entered/);
   assert.match(await info(), /master0:name=mymaster,status=ok,address=127\.0\.0\.1:\d+,slaves=0,sentinels=1/);
+});
+
+test('notification-script and client-reconfig-script run with the documented arguments', async () => {
+  const master = await startServer();
+  const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  procs.push(master, replica);
+  const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-scripts-'));
+  const notify = path.join(scripts, 'notify.sh');
+  const reconf = path.join(scripts, 'reconf.sh');
+  fs.writeFileSync(notify, `#!/bin/sh\necho "$@" >> ${scripts}/notify.out\n`, { mode: 0o755 });
+  fs.writeFileSync(reconf, `#!/bin/sh\necho "$@" >> ${scripts}/reconf.out\n`, { mode: 0o755 });
+  const s = await startSentinel({
+    masterPort: master.port,
+    quorum: 1,
+    extraLines: [`sentinel notification-script mymaster ${notify}`, `sentinel client-reconfig-script mymaster ${reconf}`],
+  });
+  procs.push(s);
+  await waitForSentinelViews([s], 1);
+  await master.stop('SIGKILL');
+  await waitFor('the failover to reach the reconfig script', () => fs.existsSync(path.join(scripts, 'reconf.out')) && fs.readFileSync(path.join(scripts, 'reconf.out'), 'utf8').includes(' end '), 30000);
+  const notified = fs.readFileSync(path.join(scripts, 'notify.out'), 'utf8');
+  assert.match(notified, new RegExp(`^\\+sdown master mymaster 127\\.0\\.0\\.1 ${master.port}$`, 'm'));
+  assert.match(notified, /^\+switch-master mymaster /m);
+  assert.match(fs.readFileSync(path.join(scripts, 'reconf.out'), 'utf8'), new RegExp(`^mymaster leader end 127\\.0\\.0\\.1 ${master.port} 127\\.0\\.0\\.1 ${replica.port}$`, 'm'));
 });
