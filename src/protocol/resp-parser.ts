@@ -147,7 +147,7 @@ export class RespParser {
   private continueMultibulk(): string[] | null {
     for (;;) {
       const buf = this.buf;
-      if (this.bulkLen < 0) {
+      if (this.bulkLen < 0 && !this.readBulkHeaderFast(buf)) {
         if (this.pos >= buf.length) return null;
         const eol = indexOfCR(buf, this.pos);
         if (eol < 0 || eol + 1 >= buf.length) {
@@ -194,6 +194,29 @@ export class RespParser {
         return argv;
       }
     }
+  }
+
+  /**
+   * Reads a bulk header made only of `$`, 1 to 15 digits and CR (with a byte after the CR, as the
+   * general path requires), taking the bulk length; false leaves anything else to the general path.
+   */
+  private readBulkHeaderFast(buf: Buffer): boolean {
+    const start = this.pos;
+    if (buf[start] !== 0x24 /* '$' */) return false;
+    const end = Math.min(buf.length - 1, start + 16);
+    let len = 0;
+    let i = start + 1;
+    for (; i < end; i++) {
+      const d = buf[i] - 0x30;
+      if (d < 0 || d > 9) break;
+      len = len * 10 + d;
+    }
+    if (i === start + 1 || i === end || buf[i] !== CR) return false;
+    if (len > this.limits.maxBulkLen || (!this.authenticated && len > 16384)) return false;
+    this.commandBytes += i + 2 - start;
+    this.pos = i + 2;
+    this.bulkLen = len;
+    return true;
   }
 
   /** Reads one inline command line. Returns null when incomplete, [] for an empty line. */
