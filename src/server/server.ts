@@ -331,13 +331,13 @@ export class Server {
     const cls = c.role === 'replica' ? 'slave' : c.role === 'pubsub' ? 'pubsub' : 'normal';
     const limit = this.config.outputBufferLimit(cls);
     const used = socket.writableLength;
-    const now = this.clock.now();
     let over = limit.hard > 0 && used >= limit.hard;
     if (!over && limit.soft > 0 && used >= limit.soft) {
+      const now = this.clock.now();
       const since = (c.ext.softLimitSince as number | undefined) ?? now;
       c.ext.softLimitSince = since;
       over = now - since >= limit.softSeconds * 1000;
-    } else if (!over) {
+    } else if (!over && c.ext.softLimitSince !== undefined) {
       delete c.ext.softLimitSince;
     }
     if (!over) return false;
