@@ -17,6 +17,7 @@ import { setupAccessTracking } from '../commands/object';
 import { installPersistence, loadingCheck, misconfCheck, persistenceOf } from '../persistence/persistence';
 import { snapshotEngine } from '../persistence/snapshot';
 import { installAof } from '../persistence/aof';
+import { Eviction, evictionCheck } from '../keyspace/eviction';
 import { installSentinel, sentinelCommandSpecs } from '../sentinel/sentinel-mode';
 import { setupReplication } from '../replication/replication';
 import { installConfig } from '../commands/config';
@@ -54,6 +55,8 @@ export function createServer(config: Config, log: Logger, clock: Clock = systemC
   // Redis refuses no_multi commands inside MULTI right after authentication, before ACLs.
   server.gates.addCheck((c, spec) => transactions.noMultiCheck(c, spec));
   server.gates.addCheck((c, spec, argv, fullName) => server.acl.check(c, spec, argv, fullName));
+  const eviction = new Eviction(server);
+  server.gates.addCheck((_c, spec) => evictionCheck(eviction, server, spec));
   server.gates.addCheck((c, spec, _argv, fullName) => misconfCheck(server, c, flagsOf(spec).write, fullName));
   server.gates.addCheck((c, spec) => replication.minReplicasCheck(c, spec));
   server.gates.addCheck((c, spec) => replication.readOnlyCheck(c, spec));

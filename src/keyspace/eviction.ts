@@ -1,0 +1,187 @@
+// maxmemory: before a command that may grow memory (the `denyoom` flag) runs while memory is over
+// `maxmemory`, keys are evicted by `maxmemory-policy`; under noeviction (or with nothing left to
+// evict) the command gets Redis's -OOM error. Evicted keys are propagated as DEL and fire the
+// "evicted" keyspace event, as in Redis. Replicas do not evict (replica-ignore-maxmemory).
+//
+// Memory is the V8 heap in use: the dataset lives there (values are JS strings and collections).
+// The heap only shrinks when the garbage collector runs, so what eviction frees is estimated
+// per key and subtracted until the heap is seen to drop.
+//
+// Candidates are sampled as Redis does (maxmemory-samples keys per round into a pool of the 16
+// best), but from a moving position in each database's key order instead of at random, since a
+// JS Map has no random access: a rotating cursor over every key gives each one its turn.
+
+import * as v8 from 'node:v8';
+import type { Server } from '../server/server';
+import type { Database } from './keyspace';
+import type { CommandSpec } from '../commands/command';
+import { ListValue, HashValue, SetValue, ZSetValue, Value } from './values';
+import { accessTracker } from '../commands/object';
+import { notifyKeyspaceEvent, NOTIFY } from '../pubsub/notify';
+
+export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+
+const POOL_SIZE = 16;
+/** Bytes a key costs besides its contents (Map entry, string headers); an estimate. */
+const KEY_OVERHEAD = 64;
+
+/** An estimate of the memory a key and its value take, for what evicting it frees. */
+export function estimateSize(key: string, v: Value): number {
+  let n = KEY_OVERHEAD + key.length;
+  if (typeof v === 'string') return n + v.length;
+  let items: Iterable<string>;
+  let count: number;
+  if (v instanceof ListValue) {
+    items = v.items.toArray().slice(0, 8);
+    count = v.size;
+  } else if (v instanceof HashValue) {
+    items = [...v.map.entries()].slice(0, 8).map(([f, x]) => f + x);
+    count = v.size;
+  } else if (v instanceof SetValue) {
+    items = [...v.set].slice(0, 8);
+    count = v.size;
+  } else {
+    items = [...(v as ZSetValue).zset.entries()].slice(0, 8).map(([m]) => m + '........');
+    count = v.size;
+  }
+  let sampled = 0;
+  let bytes = 0;
+  for (const s of items) {
+    bytes += s.length + 32;
+    sampled++;
+  }
+  n += sampled === 0 ? 0 : Math.round((bytes / sampled) * count);
+  return n;
+}
+
+interface Candidate {
+  db: Database;
+  key: string;
+  /** Higher is evicted first (idle time, inverse frequency, or inverse TTL). */
+  score: number;
+}
+
+export class Eviction {
+  private lastOld = 0;
+  /** Bytes freed by evictions since the heap was last seen to shrink. */
+  private freedEstimate = 0;
+  private pool: Candidate[] = [];
+  private cursors = new Map<Database, { dict: Map<string, unknown>; it: Iterator<string> }>();
+
+  constructor(private readonly server: Server) {}
+
+  /**
+   * Memory in use as eviction sees it. Evicted values live in the old generation until a major
+   * GC, so the estimate of what eviction freed holds until old space is seen to shrink (young
+   * generation scavenges, which happen all the time, do not count).
+   */
+  used(): number {
+    let heap = 0;
+    let old = 0;
+    for (const s of v8.getHeapSpaceStatistics()) {
+      heap += s.space_used_size;
+      if (s.space_name === 'old_space' || s.space_name === 'large_object_space') old += s.space_used_size;
+    }
+    if (old < this.lastOld) this.freedEstimate = 0;
+    this.lastOld = old;
+    return Math.max(0, heap - this.freedEstimate);
+  }
+
+  /**
+   * Evicts until memory is under maxmemory. Returns false when it cannot (noeviction, or nothing
+   * left to evict): the caller refuses the command with -OOM. Like Redis when its eviction time
+   * limit is reached, a command is let through once the per-command bound is used up.
+   */
+  makeRoom(): boolean {
+    const max = this.server.config.int('maxmemory');
+    if (max <= 0) return true;
+    if (this.server.role === 'slave' && this.server.config.bool('replica-ignore-maxmemory')) return true;
+    const policy = this.server.config.str('maxmemory-policy');
+    let used = this.used();
+    if (used <= max) return true;
+    if (policy === 'noeviction') return false;
+    // Bounded per command, like Redis's eviction time limit.
+    for (let i = 0; i < 1000 && used > max; i++) {
+      const victim = this.pick(policy);
+      if (victim === null) return false;
+      this.evict(victim.db, victim.key);
+      used = this.used();
+    }
+    return true;
+  }
+
+  private evict(db: Database, key: string): void {
+    const server = this.server;
+    const v = db.dict.get(key);
+    if (v === undefined) return;
+    this.freedEstimate += estimateSize(key, v);
+    server.keyspace.delete(db, key);
+    server.stats.evictedKeys++;
+    server.feed.propagate(db.id, [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+    notifyKeyspaceEvent(server, NOTIFY.EVICTED, 'evicted', key, db.id);
+  }
+
+  /** The next key to evict under `policy`, or null when there is none. */
+  private pick(policy: string): Candidate | null {
+    const volatile = policy.startsWith('volatile-');
+    if (policy.endsWith('-random')) {
+      for (const db of this.server.keyspace.dbs) {
+        const key = this.nextKey(db, volatile ? db.expires : db.dict);
+        if (key !== null) return { db, key, score: 0 };
+      }
+      return null;
+    }
+    this.fillPool(policy, volatile);
+    while (this.pool.length > 0) {
+      const best = this.pool.pop()!;
+      if (best.db.dict.has(best.key)) return best;
+    }
+    return null;
+  }
+
+  private fillPool(policy: string, volatile: boolean): void {
+    const samples = Math.max(1, this.server.config.int('maxmemory-samples'));
+    const tracker = policy.endsWith('-ttl') ? null : accessTracker(this.server);
+    for (const db of this.server.keyspace.dbs) {
+      const source = volatile ? db.expires : db.dict;
+      if (source.size === 0) continue;
+      for (let i = 0; i < samples; i++) {
+        const key = this.nextKey(db, source);
+        if (key === null) break;
+        if (this.pool.some((c) => c.db === db && c.key === key)) continue;
+        let score: number;
+        if (policy.endsWith('-ttl')) score = -(db.expires.get(key) ?? Infinity);
+        else if (policy.endsWith('-lfu')) score = 255 - tracker!.frequency(db, key);
+        else score = tracker!.idleMs(db, key);
+        this.pool.push({ db, key, score });
+      }
+    }
+    this.pool.sort((a, b) => a.score - b.score);
+    if (this.pool.length > POOL_SIZE) this.pool.splice(0, this.pool.length - POOL_SIZE);
+  }
+
+  /** The next key of `source` after this database's cursor, wrapping around; null if empty. */
+  private nextKey(db: Database, source: Map<string, unknown>): string | null {
+    if (source.size === 0) return null;
+    let cur = this.cursors.get(db);
+    if (cur === undefined || cur.dict !== source) {
+      cur = { dict: source, it: source.keys() };
+      this.cursors.set(db, cur);
+    }
+    let r = cur.it.next();
+    if (r.done) {
+      cur.it = source.keys();
+      r = cur.it.next();
+    }
+    return r.done ? null : r.value;
+  }
+}
+
+/**
+ * The maxmemory gate: with maxmemory set, every command first evicts what it must (as Redis's
+ * performEvictions); a `denyoom` command is refused when memory is still over the limit.
+ */
+export function evictionCheck(e: Eviction, server: Server, spec: CommandSpec): string | null {
+  if (server.config.int('maxmemory') <= 0) return null;
+  return e.makeRoom() || !spec.flags.includes('denyoom') ? null : ERR_OOM;
+}
