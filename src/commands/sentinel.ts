@@ -6,7 +6,7 @@ import { command, CommandSpec } from './command';
 import { intArg } from './args';
 import type { Client } from '../server/client';
 import type { Sentinel } from '../sentinel/sentinel';
-import { HELLO_CHANNEL } from '../sentinel/sentinel';
+import { HELLO_CHANNEL, currentMasterAddress } from '../sentinel/sentinel';
 import { FailoverState, Instance, MasterInstance } from '../sentinel/instances';
 import { applySentinelDirective, SentinelConfigError } from '../sentinel/sentinel-config';
 import { scriptCounts } from '../sentinel/scripts';
@@ -149,7 +149,7 @@ function getMasterAddr(c: Client, argv: string[]): void {
     c.reply.nullArray();
     return;
   }
-  const addr = m.failoverState === FailoverState.UpdateConfig && m.promoted ? m.promoted : m;
+  const addr = currentMasterAddress(m);
   c.reply.arrayOfBulks([addr.host, String(addr.port)]);
 }
 

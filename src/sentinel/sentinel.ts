@@ -243,7 +243,8 @@ export class Sentinel {
     if (!ri.cmdLink) return;
     const master = ri.kind === 'master' ? (ri as MasterInstance) : ri.master!;
     const me = this.announced();
-    const hello = [me.ip, me.port, this.myid, this.currentEpoch, master.name, master.host, master.port, master.configEpoch].join(',');
+    const addr = currentMasterAddress(master);
+    const hello = [me.ip, me.port, this.myid, this.currentEpoch, master.name, addr.host, addr.port, master.configEpoch].join(',');
     ri.lastHelloSent = now;
     ri.cmdLink.send([master.command('PUBLISH'), HELLO_CHANNEL, hello]);
   }
@@ -770,4 +771,17 @@ export class Sentinel {
     this.event('warning', '+reset-master', m, '%@');
     this.saveConfig();
   }
+}
+
+/**
+ * Where the master is according to this sentinel: once a failover has promoted a replica (and
+ * the config epoch was bumped), that replica, as Redis's sentinelGetCurrentMasterAddress. A hello
+ * must never pair the new epoch with the old address: other sentinels would take the epoch and
+ * then ignore the address that comes later with the same epoch.
+ */
+export function currentMasterAddress(m: MasterInstance): { host: string; port: number } {
+  if ((m.failoverState === FailoverState.ReconfSlaves || m.failoverState === FailoverState.UpdateConfig) && m.promoted) {
+    return { host: m.promoted.host, port: m.promoted.port };
+  }
+  return { host: m.host, port: m.port };
 }
