@@ -201,3 +201,30 @@ test('notification-script and client-reconfig-script run with the documented arg
   assert.match(notified, /^\+switch-master mymaster /m);
   assert.match(fs.readFileSync(path.join(scripts, 'reconf.out'), 'utf8'), new RegExp(`^mymaster leader end 127\\.0\\.0\\.1 ${master.port} 127\\.0\\.0\\.1 ${replica.port}$`, 'm'));
 });
+
+test('SENTINEL FAILOVER, CKQUORUM, SET, MONITOR and REMOVE', async () => {
+  const master = await startServer();
+  const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  procs.push(master, replica);
+  const s = await startSentinel({ masterPort: master.port, quorum: 1 });
+  procs.push(s);
+  await waitForSentinelViews([s], 1);
+  const c = await s.client();
+  assert.equal(await c.call('SENTINEL', 'CKQUORUM', 'mymaster'), 'OK 1 usable Sentinels. Quorum and failover authorization can be reached');
+  assert.deepEqual(await c.call('SENTINEL', 'CKQUORUM', 'nosuch'), new RespError('ERR No such master with that name'));
+  assert.equal(await c.call('SENTINEL', 'SET', 'mymaster', 'down-after-milliseconds', '1500', 'parallel-syncs', '2'), 'OK');
+  assert.equal((await sentinelMasterFields(s)).get('down-after-milliseconds'), '1500');
+  assert.match(fs.readFileSync(`${s.dir}/sentinel.conf`, 'utf8'), /^sentinel down-after-milliseconds mymaster 1500$/m);
+  // A manual failover needs no agreement: the replica is promoted, the old master follows it.
+  await waitFor('the replica to be eligible', async () => (await c.call('SENTINEL', 'FAILOVER', 'mymaster')) === 'OK', 20000);
+  await waitFor('the manual failover', async () => (await masterAddr(s)) === `127.0.0.1:${replica.port}`, 20000);
+  await waitFor('the old master to follow', async () => {
+    const r = await role(master);
+    return r[0] === 'slave' && r[2] === replica.port;
+  }, 30000);
+  assert.equal(await c.call('SENTINEL', 'MONITOR', 'other', '127.0.0.1', String(master.port), '1'), 'OK');
+  assert.deepEqual(await c.call('SENTINEL', 'MONITOR', 'other', '127.0.0.1', String(master.port), '1'), new RespError('ERR Duplicated master name'));
+  assert.equal(await c.call('SENTINEL', 'REMOVE', 'other'), 'OK');
+  assert.deepEqual(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'other'), null);
+  c.close();
+});
