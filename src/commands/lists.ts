@@ -12,7 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/keyspace';
 import { ListValue } from '../keyspace/values';
-import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, numkeysKeys, positiveArg, replyBulks } from './type-helpers';
+import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, MultiPopArgs, numkeysKeys, parseMultiPopArgs, replyBulks } from './type-helpers';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
 export type ListEnd = 'left' | 'right';
@@ -326,36 +326,12 @@ function lmove(c: Client, argv: string[]): void {
   move(c, argv[1], argv[2], from, to);
 }
 
-/** Parsed `numkeys key... LEFT|RIGHT [COUNT n]` of LMPOP (and BLMPOP after its timeout). */
-export interface MpopArgs {
-  keys: string[];
-  where: ListEnd;
-  count: number;
-}
+/** Parsed arguments of LMPOP (and BLMPOP after its timeout). */
+export type MpopArgs = MultiPopArgs<ListEnd>;
 
 /** Parses LMPOP's arguments starting at the numkeys index; null after replying the error. */
 export function parseLmpopArgs(c: Client, argv: string[], numkeysIndex: number): MpopArgs | null {
-  const numkeys = positiveArg(c, argv[numkeysIndex], 'ERR numkeys should be greater than 0');
-  if (numkeys === null) return null;
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= argv.length) {
-    c.reply.error(ERR_SYNTAX);
-    return null;
-  }
-  const where = listEndArg(c, argv[whereIndex]);
-  if (where === null) return null;
-  let count = -1;
-  for (let j = whereIndex + 1; j < argv.length; j++) {
-    if (count === -1 && argv[j].toLowerCase() === 'count' && j + 1 < argv.length) {
-      const n = positiveArg(c, argv[++j], 'ERR count should be greater than 0');
-      if (n === null) return null;
-      count = n;
-    } else {
-      c.reply.error(ERR_SYNTAX);
-      return null;
-    }
-  }
-  return { keys: argv.slice(numkeysIndex + 1, whereIndex), where, count: count === -1 ? 1 : count };
+  return parseMultiPopArgs(c, argv, numkeysIndex, listEndArg);
 }
 
 /**

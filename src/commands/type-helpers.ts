@@ -12,7 +12,7 @@ import type { Database } from '../keyspace/keyspace';
 import type { Server } from '../server/server';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 import { HashValue, ListValue, SetValue, ZSetValue } from '../keyspace/values';
-import { ERR_NOT_INTEGER, ERR_WRONGTYPE, parseInt64 } from './args';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64 } from './args';
 import { globMatch } from '../keyspace/glob';
 import { parseScanOptions, scanCursorArg, scanCursors } from './keys';
 
@@ -227,6 +227,41 @@ export function positiveArg(c: Client, s: string, err: string): number | null {
     return null;
   }
   return Number(v);
+}
+
+/** Parsed `numkeys key... <where> [COUNT n]` of LMPOP / ZMPOP (and their blocking forms). */
+export interface MultiPopArgs<W> {
+  keys: string[];
+  where: W;
+  count: number;
+}
+
+/**
+ * Parses `numkeys key... <where> [COUNT n]` starting at the numkeys index, with `whereArg`
+ * reading the direction (LEFT|RIGHT, MIN|MAX); null after replying the error.
+ */
+export function parseMultiPopArgs<W>(c: Client, argv: string[], numkeysIndex: number, whereArg: (c: Client, s: string) => W | null): MultiPopArgs<W> | null {
+  const numkeys = positiveArg(c, argv[numkeysIndex], 'ERR numkeys should be greater than 0');
+  if (numkeys === null) return null;
+  const whereIndex = numkeysIndex + numkeys + 1;
+  if (whereIndex >= argv.length) {
+    c.reply.error(ERR_SYNTAX);
+    return null;
+  }
+  const where = whereArg(c, argv[whereIndex]);
+  if (where === null) return null;
+  let count = -1;
+  for (let j = whereIndex + 1; j < argv.length; j++) {
+    if (count === -1 && argv[j].toLowerCase() === 'count' && j + 1 < argv.length) {
+      const n = positiveArg(c, argv[++j], 'ERR count should be greater than 0');
+      if (n === null) return null;
+      count = n;
+    } else {
+      c.reply.error(ERR_SYNTAX);
+      return null;
+    }
+  }
+  return { keys: argv.slice(numkeysIndex + 1, whereIndex), where, count: count === -1 ? 1 : count };
 }
 
 /** Key positions of `numkeys key...` commands (LMPOP, ZUNION, SINTERCARD, ...). */

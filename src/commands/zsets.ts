@@ -13,7 +13,7 @@ import { aboveMin, belowMax, lexAboveMin, lexBelowMax, LexRange, ScoreRange, ZNo
 import { formatDouble } from './format-double';
 import { setMembers } from './sets';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, Sized, storeResult, zsetAdd } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, MultiPopArgs, numkeysKeys, parseMultiPopArgs, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, Sized, storeResult, zsetAdd } from './type-helpers';
 
 type Pair = [string, number];
 
@@ -482,38 +482,19 @@ function zpop(c: Client, argv: string[], where: ZPopWhere): void {
   replyPairs(c, zsetPop(c, argv[1], z, where, count), true, hasCount);
 }
 
-/** Parsed `numkeys key... MIN|MAX [COUNT n]` of ZMPOP (and BZMPOP after its timeout). */
-export interface ZMpopArgs {
-  keys: string[];
-  where: ZPopWhere;
-  count: number;
+/** Parsed arguments of ZMPOP (and BZMPOP after its timeout). */
+export type ZMpopArgs = MultiPopArgs<ZPopWhere>;
+
+function zpopWhereArg(c: Client, s: string): ZPopWhere | null {
+  const w = s.toLowerCase();
+  if (w === 'min' || w === 'max') return w;
+  c.reply.error(ERR_SYNTAX);
+  return null;
 }
 
+/** Parses ZMPOP's arguments starting at the numkeys index; null after replying the error. */
 export function parseZmpopArgs(c: Client, argv: string[], numkeysIndex: number): ZMpopArgs | null {
-  const numkeys = positiveArg(c, argv[numkeysIndex], 'ERR numkeys should be greater than 0');
-  if (numkeys === null) return null;
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= argv.length) {
-    c.reply.error(ERR_SYNTAX);
-    return null;
-  }
-  const w = argv[whereIndex].toLowerCase();
-  if (w !== 'min' && w !== 'max') {
-    c.reply.error(ERR_SYNTAX);
-    return null;
-  }
-  let count = -1;
-  for (let j = whereIndex + 1; j < argv.length; j++) {
-    if (count === -1 && argv[j].toLowerCase() === 'count' && j + 1 < argv.length) {
-      const n = positiveArg(c, argv[++j], 'ERR count should be greater than 0');
-      if (n === null) return null;
-      count = n;
-    } else {
-      c.reply.error(ERR_SYNTAX);
-      return null;
-    }
-  }
-  return { keys: argv.slice(numkeysIndex + 1, whereIndex), where: w, count: count === -1 ? 1 : count };
+  return parseMultiPopArgs(c, argv, numkeysIndex, zpopWhereArg);
 }
 
 /**
