@@ -38,6 +38,12 @@ function keyAccess(spec: CommandSpec, argv: string[]): { read: boolean; write: b
   return { read: !pure, write: true };
 }
 
+/**
+ * The user internal clients run as (the link to our master, the AOF loader): no ACL user has
+ * this name, so the permission check lets it run everything, like Redis's user-less clients.
+ */
+export const SUPERUSER = '(superuser)';
+
 export class Acl {
   readonly users = new Map<string, User>();
   readonly catalog = new CommandCatalog(ALL_COMMANDS);

@@ -26,6 +26,7 @@ import { call, lookupCommand } from '../server/dispatch';
 import { startSnapshot, SnapshotHandle } from './snapshot';
 import { persistenceOf } from './persistence';
 import { RdbError } from './rdb-reader';
+import { SUPERUSER } from '../acl/acl';
 
 export class AofError extends Error {}
 
@@ -178,7 +179,7 @@ export class Aof implements FeedSink {
     parser.feed(stripAnnotations(bytes));
     const client = server.createClient(null);
     client.role = 'master';
-    client.setAuthenticated('(superuser)');
+    client.setAuthenticated(SUPERUSER);
     const mode = server.keyspace.expiryMode;
     server.keyspace.expiryMode = 'ignore';
     server.loading = true;

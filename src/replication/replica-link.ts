@@ -14,6 +14,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { tlsClientOptions } from '../server/tls';
+import { SUPERUSER } from '../acl/acl';
 import type { Client } from '../server/client';
 import type { Replication } from './replication';
 import { processCommand } from '../server/dispatch';
@@ -474,7 +475,7 @@ export class ReplicaLink {
     const c = server.createClient(this.socket);
     c.role = 'master';
     // As in Redis, the master link runs as the superuser: no ACL applies to its stream.
-    c.setAuthenticated('(superuser)');
+    c.setAuthenticated(SUPERUSER);
     c.db = server.keyspace.dbs[db] ?? server.keyspace.dbs[0];
     this.client = c;
     this.readOffsetValue = this.repl.offset;
