@@ -4,6 +4,7 @@
 
 import type { Server } from '../server/server';
 import type { Client } from '../server/client';
+import { clientInfoLine } from '../commands/client';
 
 const GROUPING_MS = 60_000;
 
@@ -19,8 +20,6 @@ export interface AclLogEntry {
 
 export class AclLog {
   entries: AclLogEntry[] = [];
-  /** Renders a client as CLIENT LIST does; set by the CLIENT command module when it loads. */
-  static describeClient: (c: Client) => string = (c) => `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name} user=${c.user}`;
 
   constructor(private readonly server: Server) {}
 
@@ -32,11 +31,11 @@ export class AclLog {
     if (similar) {
       similar.count++;
       similar.createdAt = now;
-      similar.clientInfo = AclLog.describeClient(c);
+      similar.clientInfo = clientInfoLine(c, now);
       this.entries = [similar, ...this.entries.filter((e) => e !== similar)];
       return;
     }
-    this.entries.unshift({ count: 1, reason, context, object, username, createdAt: now, clientInfo: AclLog.describeClient(c) });
+    this.entries.unshift({ count: 1, reason, context, object, username, createdAt: now, clientInfo: clientInfoLine(c, now) });
     const max = this.server.config.int('acllog-max-len');
     if (this.entries.length > max) this.entries.length = Math.max(max, 0);
   }
