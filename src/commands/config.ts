@@ -206,5 +206,5 @@ export function installConfig(server: Server, replication: Replication): void {
   server.config.watch('loglevel', (v) => {
     server.log.level = v as LogLevel;
   });
-  server.gates.addCheck((c, spec, _argv, fullName) => protectedCommandCheck(c, spec, fullName));
+  server.gates.addPreAuthCheck((c, spec, _argv, fullName) => protectedCommandCheck(c, spec, fullName));
 }

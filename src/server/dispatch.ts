@@ -72,6 +72,9 @@ function checkAndRun(server: Server, c: Client, argv: string[], bytes: number): 
     return;
   }
   const { spec, fullName } = found;
+  // Redis's order: existence, arity, protected commands, then authentication and the rest.
+  const early = server.gates.checkBeforeAuth(c, spec, argv, fullName);
+  if (early !== null) return reject(server, c, fullName, early);
   if (!c.authenticated && !flagsOf(spec).noAuth) return reject(server, c, fullName, 'NOAUTH Authentication required.');
   const denied = server.gates.check(c, spec, argv, fullName);
   if (denied !== null) return reject(server, c, fullName, denied);

@@ -13,9 +13,25 @@ export type CommandCheck = (c: Client, spec: CommandSpec, argv: string[], fullNa
 export type CommandQueuer = (c: Client, spec: CommandSpec, argv: string[], fullName: string) => boolean;
 
 export class CommandGates {
+  /** Checks Redis makes before authentication (protected commands: DEBUG, MODULE). */
+  private readonly preAuthChecks: CommandCheck[] = [];
   private readonly checks: CommandCheck[] = [];
   private readonly queuers: CommandQueuer[] = [];
   private readonly rejectionHooks: Array<(c: Client) => void> = [];
+
+  addPreAuthCheck(check: CommandCheck): void {
+    this.preAuthChecks.push(check);
+  }
+
+  /** The first refusal among the checks that come before authentication, or null. */
+  checkBeforeAuth(c: Client, spec: CommandSpec, argv: string[], fullName: string): string | null {
+    const checks = this.preAuthChecks;
+    for (let i = 0; i < checks.length; i++) {
+      const err = checks[i](c, spec, argv, fullName);
+      if (err !== null) return err;
+    }
+    return null;
+  }
 
   addCheck(check: CommandCheck): void {
     this.checks.push(check);
