@@ -1,14 +1,14 @@
 // `npm run bench`: Tandem against a real redis-server on the same machine in the same run.
 //
 // Both servers run with persistence off (`--save "" --appendonly no`). Throughput comes from
-// redis-benchmark (`-c 50 -t set,get -q`, plain and with `-P 16`), run against the two servers in
+// redis-benchmark (`-c 50 -t set,get,lpush,lpop,sadd,hset,zadd,lrange_100 -q`, plain and with `-P 16`), run against the two servers in
 // alternation for several rounds so that machine noise hits both alike; the table shows the
 // median requests/sec of each test and the ratio Tandem/Redis. Memory is the resident set
 // (VmRSS) of each server process after loading 1M keys with 100-byte values through the
 // protocol (pipelined SETs, the way clients write).
 //
 // Options: --rounds N (5), --requests N per plain test (100000), --pipelined-requests N per -P 16
-// test (500000), --keys N for the memory test (1000000). About 5 minutes on 2 cores.
+// test (500000), --keys N for the memory test (1000000). About 15 minutes on 2 cores.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -47,14 +47,15 @@ const VALUE_SIZE = 100;
 
 /** Runs redis-benchmark and returns requests/sec per test name ("SET", "GET"). */
 function redisBenchmark(port: number, requests: number, pipeline: number): Map<string, number> {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', '50', '-n', String(requests), '-t', 'set,get', '-q'];
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', '50', '-n', String(requests), '-t', BENCH_TESTS, '-q'];
   if (pipeline > 1) args.push('-P', String(pipeline));
   const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`redis-benchmark failed (${r.status}): ${r.stderr}`);
   // -q rewrites a progress line with \r; the final figure is "SET: 123.45 requests per second, ...".
   const rates = new Map<string, number>();
   for (const line of r.stdout.split(/[\r\n]/)) {
-    const m = /^\s*([A-Z]+): ([0-9.]+) requests per second/.exec(line);
+    // "LRANGE_100 (first 100 elements): 123.45 requests per second" names the test before the parenthesis.
+    const m = /^\s*([A-Z_0-9]+)(?: \([^)]*\))?: ([0-9.]+) requests per second/.exec(line);
     if (m !== null) rates.set(m[1], Number(m[2]));
   }
   return rates;
@@ -116,12 +117,10 @@ interface Target {
   server: ServerProcess;
 }
 
-const TESTS = [
-  { label: 'SET', test: 'SET', pipeline: 1 },
-  { label: 'GET', test: 'GET', pipeline: 1 },
-  { label: 'SET -P 16', test: 'SET', pipeline: 16 },
-  { label: 'GET -P 16', test: 'GET', pipeline: 16 },
-];
+/** redis-benchmark's own tests: strings (issue "server core") and the data types. */
+const BENCH_TESTS = 'set,get,lpush,lpop,sadd,hset,zadd,lrange_100';
+const TEST_NAMES = ['SET', 'GET', 'LPUSH', 'LPOP', 'SADD', 'HSET', 'ZADD', 'LRANGE_100'];
+const TESTS = [1, 16].flatMap((pipeline) => TEST_NAMES.map((test) => ({ label: pipeline === 1 ? test : `${test} -P 16`, test, pipeline })));
 
 async function throughput(targets: Target[], o: BenchOptions): Promise<Map<string, Record<Target['name'], number[]>>> {
   const samples = new Map<string, Record<Target['name'], number[]>>();
@@ -159,7 +158,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Tandem vs ${version}\n`);
     const load = os.loadavg()[0].toFixed(1);
     process.stdout.write(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${load} at start\n`);
-    process.stdout.write(`redis-benchmark -c 50 -t set,get -q, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n\n`);
+    process.stdout.write(`redis-benchmark -c 50 -t ${BENCH_TESTS} -q, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n\n`);
     const samples = await throughput(targets, o);
     const rows = [['test', 'tandem req/s', 'redis req/s', 'tandem/redis']];
     for (const [label, s] of samples) {
