@@ -275,7 +275,8 @@ export function installClientCommands(server: Server): void {
   });
 }
 
-function pause(server: Server, mode: 'write' | 'all', ms: number): void {
+/** Pauses clients' commands (all, or writes only) for `ms`; a pause in force is never shortened. */
+export function pause(server: Server, mode: 'write' | 'all', ms: number): void {
   const p = pauseOf(server);
   // A new pause never shortens or weakens one in force.
   const end = server.clock.now() + ms;
@@ -288,7 +289,7 @@ function pause(server: Server, mode: 'write' | 'all', ms: number): void {
 }
 
 /** Ends the pause and processes the commands held back, in the order the clients sent them. */
-function unpause(server: Server): void {
+export function unpause(server: Server): void {
   const p = pauseOf(server);
   if (p.timer !== null) clearTimeout(p.timer);
   p.timer = null;

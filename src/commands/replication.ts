@@ -149,12 +149,66 @@ const replicaofSpec = {
   handler: replicaof,
 };
 
+/** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]. */
+function failoverCommand(c: Client, argv: string[]): void {
+  const failover = replicationOf(c.server).failover;
+  let host: string | null = null;
+  let port = 0;
+  let force = false;
+  let abort = false;
+  let timeout = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i].toLowerCase();
+    if (a === 'to' && i + 2 < argv.length && host === null) {
+      const p = intArg(c, argv[i + 2]);
+      if (p === null) return;
+      host = argv[i + 1];
+      port = p;
+      i += 2;
+    } else if (a === 'force' && !force) force = true;
+    else if (a === 'abort' && !abort) abort = true;
+    else if (a === 'timeout' && i + 1 < argv.length && timeout === 0) {
+      const t = intArg(c, argv[++i]);
+      if (t === null) return;
+      if (t <= 0) {
+        c.reply.error('ERR FAILOVER timeout must be greater than 0');
+        return;
+      }
+      timeout = t;
+    } else {
+      c.reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  if (abort) {
+    if (host !== null || force || timeout !== 0) {
+      c.reply.error('ERR FAILOVER abort cannot be used with other options.');
+      return;
+    }
+    const err = failover.abort();
+    if (err !== null) c.reply.error('ERR ' + err);
+    else c.reply.ok();
+    return;
+  }
+  if (force && (host === null || timeout === 0)) {
+    c.reply.error('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
+    return;
+  }
+  const err = failover.start({ host, port, force, deadline: timeout === 0 ? 0 : c.server.clock.now() + timeout });
+  if (err !== null) c.reply.error('ERR ' + err);
+  else c.reply.ok();
+}
+
 export const REPLICATION_COMMANDS: CommandSpec[] = [
   command({ name: 'replicaof', ...replicaofSpec, since: '5.0.0' }),
   command({ name: 'slaveof', ...replicaofSpec, since: '1.0.0' }),
   command({ name: 'sync', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], group: 'server', summary: 'Internal command used for replication', since: '1.0.0', handler: sync }),
   command({ name: 'psync', arity: -3, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], group: 'server', summary: 'Internal command used for replication', since: '2.8.0', handler: psync }),
   command({ name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], group: 'server', summary: 'An internal command for configuring the replication stream', since: '3.0.0', complexity: 'O(1)', handler: replconf }),
+  command({
+    name: 'failover', arity: -1, flags: ['admin', 'noscript', 'stale'], group: 'server', since: '6.2.0', complexity: 'O(1)',
+    summary: 'Start a coordinated failover between this server and one of its replicas.', handler: failoverCommand,
+  }),
   command({ name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], categories: ['admin', 'dangerous'], group: 'server', summary: 'Return the role of the instance in the context of replication', since: '2.8.12', complexity: 'O(1)', handler: role }),
   command({ name: 'wait', arity: 3, flags: ['noscript'], categories: ['connection'], group: 'generic', summary: 'Wait for the synchronous replication of all the write commands sent in the context of the current connection', since: '3.0.0', complexity: 'O(1)', handler: wait }),
 ];

@@ -340,7 +340,7 @@ export class ReplicaLink {
     if (repl.canPartialResync) {
       const offset = repl.offset + 1;
       this.log.notice(`Trying a partial resynchronization (request ${repl.replid}:${offset}).`);
-      this.send(['PSYNC', repl.replid, String(offset)]);
+      this.send(['PSYNC', repl.replid, String(offset), ...repl.failover.psyncSuffix()]);
     } else {
       this.log.notice('Partial resynchronization not possible (no cached master)');
       this.send(['PSYNC', '?', '-1']);
@@ -380,6 +380,7 @@ export class ReplicaLink {
       repl.createBacklog();
       this.log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
       this.becomeConnected(this.masterDb);
+      repl.failover.linkUp();
       return;
     }
     if (line.startsWith('-NOMASTERLINK') || line.startsWith('-LOADING')) {
@@ -387,6 +388,7 @@ export class ReplicaLink {
       return;
     }
     this.fail(`Unexpected reply to PSYNC from master: ${line}`);
+    repl.failover.refused(line);
   }
 
   // -------------------------------------------------------------------------------------------

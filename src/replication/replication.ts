@@ -10,6 +10,7 @@
 // PSYNC2: replid2/secondReplOffset keep the previous history's ID after a promotion or after
 // the master changed, so replicas that followed the old history can still continue partially.
 
+import { Failover } from './failover';
 import * as crypto from 'node:crypto';
 import type { Server } from '../server/server';
 import type { Client } from '../server/client';
@@ -62,11 +63,15 @@ export class Replication {
   /** Why the last full resync we served or asked for happened (INFO last_full_sync_reason). */
   lastFullSyncReason = '';
 
+  /** FAILOVER issued on this master (failover.ts). */
+  readonly failover: Failover;
+
   constructor(
     readonly server: Server,
     readonly stats: ReplicationStats,
   ) {
     this.master = new MasterSide(this);
+    this.failover = new Failover(server, this);
   }
 
   get offset(): number {
@@ -208,6 +213,7 @@ export class Replication {
   cron(now: number): void {
     if (this.link !== null) this.link.cron(now);
     this.master.cron(now);
+    this.failover.cron(now);
     this.expireBacklog(now);
   }
 
@@ -285,7 +291,7 @@ export class Replication {
     }
     lines.push(...this.master.infoLines(now));
     lines.push(
-      'master_failover_state:no-failover',
+      `master_failover_state:${this.failover.state}`,
       `master_replid:${this.replid}`,
       `master_replid2:${this.replid2}`,
       `master_repl_offset:${this.offset}`,
