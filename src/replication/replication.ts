@@ -170,10 +170,7 @@ export class Replication {
     this.masterHost = host;
     this.masterPort = port;
     const server = this.server;
-    server.role = 'slave';
-    server.log.role = 'S';
-    server.keyspace.expiryMode = 'hide';
-    server.feed.relayOnly = true;
+    this.applyRole('slave');
     this.master.abortWaits();
     if (wasMaster && !atStartup) {
       // Our own history is one our new master may share (we were its replica before).
@@ -186,6 +183,20 @@ export class Replication {
     if (!atStartup) this.link.start();
   }
 
+  /**
+   * What a role means for the rest of the server: the INFO/log role, who may delete expired keys
+   * (a replica only hides them and waits for its master's DEL), and whether local writes feed
+   * the stream (a replica relays its master's stream instead).
+   */
+  private applyRole(role: 'master' | 'slave'): void {
+    const server = this.server;
+    const replica = role === 'slave';
+    server.role = role;
+    server.log.role = replica ? 'S' : 'M';
+    server.keyspace.expiryMode = replica ? 'hide' : 'delete';
+    server.feed.relayOnly = replica;
+  }
+
   /** Stops replicating and becomes a master (REPLICAOF NO ONE). */
   unsetMaster(): void {
     if (this.masterHost === null) return;
@@ -194,10 +205,7 @@ export class Replication {
     this.link = null;
     this.masterHost = null;
     const server = this.server;
-    server.role = 'master';
-    server.log.role = 'M';
-    server.keyspace.expiryMode = 'delete';
-    server.feed.relayOnly = false;
+    this.applyRole('master');
     server.feed.selectedDb = -1;
     if (hadHistory) server.log.notice('Discarding previously cached master state.');
     this.canPartialResync = false;

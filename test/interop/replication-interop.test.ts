@@ -183,41 +183,24 @@ test('redis-cli --replica (plain SYNC) gets the payload and then the command str
   mc.close();
 });
 
-test('FAILOVER TO a Tandem replica on a redis-server master swaps the roles with partial resyncs', async () => {
-  const m = await start(true);
-  const mc = await m.client();
-  await mc.call('SET', 'k', 'v');
-  const r = await start(false, ['--replicaof', '127.0.0.1', String(m.port)]);
-  const rc = await r.client();
-  await linkUp(rc);
-  await converged(mc, rc);
-  assert.equal(await mc.call('FAILOVER', 'TO', '127.0.0.1', String(r.port)), 'OK');
-  await waitFor('Tandem promoted and redis-server following it', async () => (await info(rc)).role === 'master' && (await info(mc)).master_link_status === 'up', 15000);
-  assert.match(r.log(), /MASTER MODE enabled \(failover request from '/);
-  assert.match(m.log(), /Successful partial resynchronization with master\./);
-  assert.equal(await rc.call('SET', 'after', 'failover'), 'OK');
-  await converged(rc, mc);
-  assert.equal(await mc.call('GET', 'after'), 'failover');
-  mc.close();
-  rc.close();
-});
-
-test('FAILOVER TO a redis-server replica on a Tandem master swaps the roles with partial resyncs', async () => {
-  const m = await start(false);
-  const mc = await m.client();
-  await mc.call('SET', 'k', 'v');
-  const r = await start(true, ['--replicaof', '127.0.0.1', String(m.port)]);
-  const rc = await r.client();
-  await linkUp(rc);
-  await converged(mc, rc);
-  assert.equal(await mc.call('FAILOVER', 'TO', '127.0.0.1', String(r.port)), 'OK');
-  await waitFor('redis-server promoted and Tandem following it', async () => (await info(rc)).role === 'master' && (await info(mc)).master_link_status === 'up', 15000);
-  assert.match(r.log(), /MASTER MODE enabled \(failover request from '/);
-  assert.match(m.log(), /Successful partial resynchronization with master\./);
-  assert.equal((await info(mc)).master_failover_state, 'no-failover');
-  assert.equal(await rc.call('SET', 'after', 'failover'), 'OK');
-  await converged(rc, mc);
-  assert.equal(await mc.call('GET', 'after'), 'failover');
-  mc.close();
-  rc.close();
-});
+for (const [masterKind, replicaKind] of [['redis-server', 'Tandem'], ['Tandem', 'redis-server']] as const) {
+  test(`FAILOVER TO a ${replicaKind} replica on a ${masterKind} master swaps the roles with partial resyncs`, async () => {
+    const m = await start(masterKind === 'redis-server');
+    const mc = await m.client();
+    await mc.call('SET', 'k', 'v');
+    const r = await start(replicaKind === 'redis-server', ['--replicaof', '127.0.0.1', String(m.port)]);
+    const rc = await r.client();
+    await linkUp(rc);
+    await converged(mc, rc);
+    assert.equal(await mc.call('FAILOVER', 'TO', '127.0.0.1', String(r.port)), 'OK');
+    await waitFor(`${replicaKind} promoted and ${masterKind} following it`, async () => (await info(rc)).role === 'master' && (await info(mc)).master_link_status === 'up', 15000);
+    assert.match(r.log(), /MASTER MODE enabled \(failover request from '/);
+    assert.match(m.log(), /Successful partial resynchronization with master\./);
+    assert.equal((await info(mc)).master_failover_state, 'no-failover');
+    assert.equal(await rc.call('SET', 'after', 'failover'), 'OK');
+    await converged(rc, mc);
+    assert.equal(await mc.call('GET', 'after'), 'failover');
+    mc.close();
+    rc.close();
+  });
+}
