@@ -199,7 +199,7 @@ export class Acl {
     if (flagsOf(spec).noAuth) return null;
     const user = this.users.get(c.user);
     if (user === undefined) return null;
-    if (user.root.allCommands && user.root.allKeys && user.root.allChannels) return null;
+    if (user.unrestricted) return null;
     const denial = this.permission(user, spec, argv, fullName);
     if (denial === null) return null;
     this.log.add(c, denial.reason, denial.object, c.ext.multi ? 'multi' : 'toplevel');

@@ -27,7 +27,16 @@ export class User {
   }
 
   /** Applies one rule; throws AclRuleError with Redis's reason. */
+  /** Whether the root selector allows every command, key and channel (cached: checked per command). */
+  get unrestricted(): boolean {
+    this.unrestrictedCache ??= this.root.allCommands && this.root.allKeys && this.root.allChannels;
+    return this.unrestrictedCache;
+  }
+
+  private unrestrictedCache: boolean | null = null;
+
   applyRule(rule: string, catalog: CommandCatalog): void {
+    this.unrestrictedCache = null;
     const lower = rule.toLowerCase();
     if (rule.startsWith('(') && rule.endsWith(')')) {
       const sel = new Selector();
