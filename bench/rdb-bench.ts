@@ -1,21 +1,54 @@
-// RDB benchmark (a report, not a test): Tandem against a real redis-server in the same run.
-//   node dist/bench/rdb-bench.js [keys=1000000]
-// 1. SAVE time and startup load time of N keys with 100-byte values (DEBUG POPULATE), both servers.
-// 2. Tandem BGSAVE under a write load: the worst latency a client sees (against the same load
-//    without a save) and the extra memory (peak RSS during the save over RSS before it).
+// Persistence benchmark (a report, not a test): Tandem against a real redis-server in the same run,
+// with the figures issue #4 sets targets for.
+//   node dist/bench/rdb-bench.js [keys=1000000] [--rounds 3] [--clients 8] [--rate 4000]
+//
+// 1. SAVE and startup load of N keys with 100-byte values (DEBUG POPULATE), Tandem and Redis in
+//    alternation, `rounds` times. Reported: medians of the wall time (SAVE's round trip, the
+//    "DB loaded from disk: X seconds" log line both servers print) and of the CPU time the server
+//    process spent (utime+stime from /proc/<pid>/stat), which other work on the machine does not
+//    inflate. Target: Tandem <= 1.5x Redis.
+// 2. BGSAVE under a write load: `clients` connections each send SET of a random key (100-byte
+//    value) at a fixed pace, `rate` writes/s in total, one at a time per connection. Each round
+//    runs the load without a save for as long as the previous save took (at least 2 s), then
+//    with a BGSAVE until it finishes. Reported: the worst and p99 latency a client saw in each
+//    window (medians over the rounds) and their ratio; the extra memory, i.e. the peak RSS during
+//    the save minus the RSS just before it, as a % of the dataset size, where the dataset size is
+//    the RSS after loading the keys minus the RSS of the same server empty. Targets: no pause
+//    above 10 ms during the save, extra memory < 20% of the dataset. Redis runs the same load
+//    during its (forking) BGSAVE for reference; its memory is in the child and is not compared.
 
 import * as fs from 'node:fs';
 import { startServer, ServerProcess } from '../test/helpers/server';
 import { RespClient, encode } from '../test/helpers/resp-client';
 import { waitFor } from '../test/helpers/wait';
 
-const KEYS = Number(process.argv[2] ?? 1_000_000);
-const ARGS = ['--save', '', '--enable-debug-command', 'yes', '--rdbcompression', 'yes'];
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const KEYS = /^\d+$/.test(process.argv[2] ?? '') ? Number(process.argv[2]) : 1_000_000;
+const ROUNDS = option('rounds', 3);
+const CLIENTS = option('clients', 8);
+const RATE = option('rate', 4000);
+const ARGS = ['--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes', '--rdbcompression', 'yes'];
+const VALUE = 'v'.repeat(100);
+const TICKS_PER_S = 100; // /proc/<pid>/stat counts CPU time in clock ticks (USER_HZ, 100 on Linux)
 
 function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
 }
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 
 /** A call allowed to take long (populating, saving). */
 function slowCall(c: RespClient, ...argv: string[]): Promise<unknown> {
@@ -23,78 +56,144 @@ function slowCall(c: RespClient, ...argv: string[]): Promise<unknown> {
   return c.read(300000);
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
+async function serverPid(c: RespClient): Promise<number> {
+  return Number(/process_id:(\d+)/.exec((await c.call('INFO', 'server')) as string)![1]);
 }
 
-/** Seconds from Redis's (and Tandem's) "DB loaded from disk: X seconds" log line. */
-async function loadSeconds(srv: ServerProcess): Promise<number> {
-  const line = await waitFor('the load log line', () => /DB loaded from disk: ([\d.]+) seconds/.exec(srv.log()), 120000);
-  return Number(line[1]);
+interface SaveLoad { saveS: number; saveCpuS: number; loadS: number; loadCpuS: number; bytes: number }
+
+/** CPU a server of this kind spends starting up empty, subtracted from the load's CPU figure. */
+async function bootCpu(redis: boolean): Promise<number> {
+  const srv = await startServer({ redis, args: ARGS });
+  const cpu = cpuSeconds(srv.proc.pid!);
+  await srv.stop();
+  return cpu;
 }
 
-async function saveAndLoad(redis: boolean): Promise<{ saveMs: number; loadS: number; bytes: number }> {
+async function saveAndLoad(redis: boolean, boot: number): Promise<SaveLoad> {
   const srv = await startServer({ redis, args: ARGS });
   const c = await srv.client();
   await slowCall(c, 'DEBUG', 'POPULATE', String(KEYS), 'key', '100');
-  const saveMs = await timed(() => slowCall(c, 'SAVE'));
+  const pid = await serverPid(c);
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  await slowCall(c, 'SAVE');
+  const saveS = (performance.now() - t0) / 1000;
+  const saveCpuS = cpuSeconds(pid) - cpu0;
   const bytes = fs.statSync(`${srv.dir}/dump.rdb`).size;
   c.close();
   await srv.stop();
   const again = await startServer({ redis, dir: srv.dir, args: ARGS });
-  const loadS = await loadSeconds(again);
+  const line = await waitFor('the load log line', () => /DB loaded from disk: ([\d.]+) seconds/.exec(again.log()), 120000);
+  const loadCpuS = cpuSeconds(again.proc.pid!) - boot;
   await again.stop();
-  return { saveMs, loadS, bytes };
+  fs.rmSync(srv.dir, { recursive: true, force: true });
+  return { saveS, saveCpuS, loadS: Number(line[1]), loadCpuS, bytes };
 }
 
-/** Sequential SETs for `ms`, returning the worst round-trip latency. */
-async function writeLoad(c: RespClient, until: () => Promise<boolean> | boolean): Promise<{ worstMs: number; ops: number }> {
-  let worstMs = 0;
-  let ops = 0;
-  while (!(await until())) {
-    for (let i = 0; i < 200; i++) {
+/** Latencies (ms) of paced writes from CLIENTS connections until stop() resolves true. */
+async function writeLoad(clients: RespClient[], stop: () => boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  const intervalMs = (1000 * clients.length) / RATE;
+  let seed = 12345;
+  const randomKey = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return `key:${seed % KEYS}`;
+  };
+  await Promise.all(clients.map(async (c, i) => {
+    let next = performance.now() + (intervalMs * i) / clients.length;
+    while (!stop()) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const t = performance.now();
-      await c.call('SET', `key:${(ops * 7919) % KEYS}`, 'written during the benchmark');
-      worstMs = Math.max(worstMs, performance.now() - t);
-      ops++;
+      await c.call('SET', randomKey(), VALUE);
+      latencies.push(performance.now() - t);
+      next = Math.max(next + intervalMs, performance.now() - intervalMs); // no burst to catch up after a stall
     }
-  }
-  return { worstMs, ops };
+  }));
+  return latencies.sort((a, b) => a - b);
 }
 
-async function bgsaveUnderLoad(): Promise<void> {
-  const srv = await startServer({ args: ARGS });
-  const c = await srv.client();
-  const probe = await srv.client();
-  await slowCall(c, 'DEBUG', 'POPULATE', String(KEYS), 'key', '100');
-  const pid = Number(/process_id:(\d+)/.exec((await c.call('INFO', 'server')) as string)![1]);
-  const baselineEnd = Date.now() + 3000;
-  const baseline = await writeLoad(c, () => Date.now() > baselineEnd);
-  const rssBefore = rssBytes(pid);
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 20);
-  const started = performance.now();
-  await probe.call('BGSAVE');
-  const during = await writeLoad(c, async () => ((await probe.call('INFO', 'persistence')) as string).includes('rdb_bgsave_in_progress:0'));
-  const bgsaveMs = performance.now() - started;
-  clearInterval(sampler);
-  console.log(`BGSAVE of ${KEYS} keys under a write load: ${bgsaveMs.toFixed(0)} ms, ${during.ops} writes meanwhile`);
-  console.log(`  worst client latency: ${during.worstMs.toFixed(2)} ms (same load without a save: ${baseline.worstMs.toFixed(2)} ms)`);
-  console.log(`  RSS before ${(rssBefore / 2 ** 20).toFixed(0)} MB, peak during ${(rssPeak / 2 ** 20).toFixed(0)} MB: +${(((rssPeak - rssBefore) / rssBefore) * 100).toFixed(1)}%`);
-  c.close();
-  probe.close();
+const p99 = (sorted: number[]): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))];
+
+interface BgsaveRound { saveS: number; worst: number; p99: number; baseWorst: number; baseP99: number; extraBytes: number }
+
+async function bgsaveRounds(redis: boolean): Promise<{ rounds: BgsaveRound[]; emptyRss: number; loadedRss: number }> {
+  const srv = await startServer({ redis, args: ARGS });
+  const admin = await srv.client();
+  const pid = await serverPid(admin);
+  const emptyRss = rssBytes(pid);
+  await slowCall(admin, 'DEBUG', 'POPULATE', String(KEYS), 'key', '100');
+  const loadedRss = rssBytes(pid);
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => srv.client()));
+  const rounds: BgsaveRound[] = [];
+  let lastSaveMs = 2000;
+  for (let r = 0; r < ROUNDS; r++) {
+    const baseEnd = performance.now() + Math.max(2000, lastSaveMs);
+    const base = await writeLoad(clients, () => performance.now() > baseEnd);
+    const rssBefore = rssBytes(pid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes(pid))), 10);
+    const t0 = performance.now();
+    await admin.call('BGSAVE');
+    let saving = true;
+    const poll = (async () => {
+      while (saving) {
+        await new Promise((r) => setTimeout(r, 50));
+        saving = !((await admin.call('INFO', 'persistence')) as string).includes('rdb_bgsave_in_progress:0');
+      }
+    })();
+    const during = await writeLoad(clients, () => !saving);
+    lastSaveMs = performance.now() - t0;
+    await poll;
+    clearInterval(sampler);
+    rounds.push({
+      saveS: lastSaveMs / 1000,
+      worst: during[during.length - 1],
+      p99: p99(during),
+      baseWorst: base[base.length - 1],
+      baseP99: p99(base),
+      extraBytes: rssPeak - rssBefore,
+    });
+  }
+  for (const c of clients) c.close();
+  admin.close();
   await srv.stop();
+  fs.rmSync(srv.dir, { recursive: true, force: true });
+  return { rounds, emptyRss, loadedRss };
 }
 
 async function main(): Promise<void> {
-  const tandem = await saveAndLoad(false);
-  const redis = await saveAndLoad(true);
-  console.log(`SAVE of ${KEYS} keys x 100 bytes: Tandem ${tandem.saveMs.toFixed(0)} ms, Redis ${redis.saveMs.toFixed(0)} ms (${(tandem.saveMs / redis.saveMs).toFixed(2)}x)`);
-  console.log(`  file size: Tandem ${tandem.bytes}, Redis ${redis.bytes}`);
-  console.log(`load at startup: Tandem ${tandem.loadS.toFixed(3)} s, Redis ${redis.loadS.toFixed(3)} s (${(tandem.loadS / redis.loadS).toFixed(2)}x)`);
-  await bgsaveUnderLoad();
+  console.log(`${KEYS} keys x 100 B, ${ROUNDS} rounds, medians; CPU = utime+stime of the server process`);
+  const boot = { tandem: await bootCpu(false), redis: await bootCpu(true) };
+  const t: SaveLoad[] = [];
+  const r: SaveLoad[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    t.push(await saveAndLoad(false, boot.tandem));
+    r.push(await saveAndLoad(true, boot.redis));
+  }
+  const m = (xs: SaveLoad[], k: keyof SaveLoad) => median(xs.map((x) => x[k]));
+  const row = (what: string, k: keyof SaveLoad, cpu: keyof SaveLoad) =>
+    console.log(`${what}: wall Tandem ${m(t, k).toFixed(3)} s, Redis ${m(r, k).toFixed(3)} s (${(m(t, k) / m(r, k)).toFixed(2)}x); ` +
+      `CPU Tandem ${m(t, cpu).toFixed(2)} s, Redis ${m(r, cpu).toFixed(2)} s (${(m(t, cpu) / m(r, cpu)).toFixed(2)}x)  [target <= 1.5x]`);
+  row('SAVE', 'saveS', 'saveCpuS');
+  row('load at startup', 'loadS', 'loadCpuS');
+  console.log(`  file size: Tandem ${t[0].bytes} B, Redis ${r[0].bytes} B`);
+
+  console.log(`BGSAVE under a write load: ${CLIENTS} clients, ${RATE} SET/s in total, paced`);
+  for (const redis of [false, true]) {
+    const { rounds, emptyRss, loadedRss } = await bgsaveRounds(redis);
+    const med = (k: keyof BgsaveRound) => median(rounds.map((x) => x[k]));
+    const name = redis ? 'Redis ' : 'Tandem';
+    console.log(`  ${name}: save ${med('saveS').toFixed(2)} s; worst latency ${med('worst').toFixed(1)} ms during the save vs ${med('baseWorst').toFixed(1)} ms ` +
+      `without (${(med('worst') / med('baseWorst')).toFixed(2)}x), p99 ${med('p99').toFixed(2)} vs ${med('baseP99').toFixed(2)} ms  [target: worst <= 10 ms]`);
+    console.log(`          per round worst during/without: ${rounds.map((x) => `${x.worst.toFixed(1)}/${x.baseWorst.toFixed(1)}`).join(', ')} ms`);
+    if (!redis) {
+      const dataset = loadedRss - emptyRss;
+      console.log(`          extra memory (peak RSS during the save - RSS before it): ${mb(med('extraBytes'))} MB = ${((med('extraBytes') / dataset) * 100).toFixed(1)}% ` +
+        `of the dataset (RSS loaded ${mb(loadedRss)} MB - RSS empty ${mb(emptyRss)} MB = ${mb(dataset)} MB)  [target < 20%]`);
+    }
+  }
 }
 
 void main();
