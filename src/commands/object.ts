@@ -217,7 +217,7 @@ const NOTE_SWITCHING = 'Please note that when switching between policies at runt
 
 /** objectCommandLookupOrReply: the value without touching it, or null after a null reply. */
 function lookupForObject(c: Client, key: string): Value | null {
-  const v = c.server.keyspace.lookupRead(c.db, key, false);
+  const v = c.server.keyspace.lookupRead(c.db, key, false, false);
   if (v === undefined) {
     c.reply.nullBulk();
     return null;

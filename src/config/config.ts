@@ -124,9 +124,17 @@ function canonicalKeyspaceEvents(v: string): string {
     else if (KEYSPACE_EVENT_CLASSES.includes(ch) || ch === 'K' || ch === 'E' || ch === 'm') set.add(ch);
     else throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
   }
-  let out = [...KEYSPACE_EVENTS_ALL].every((c) => set.has(c)) ? 'A' : [...KEYSPACE_EVENT_CLASSES].filter((c) => set.has(c)).join('');
+  const all = [...KEYSPACE_EVENTS_ALL].every((c) => set.has(c));
+  let out = all ? 'A' : [...KEYSPACE_EVENT_CLASSES].filter((c) => set.has(c)).join('');
   for (const c of 'KEm') if (set.has(c)) out += c;
+  // Redis prints 'A' without the 'n' it still honours; the stored text keeps it, CONFIG GET drops it.
+  if (all && set.has('n')) out += 'n';
   return out;
+}
+
+/** notify-keyspace-events as Redis prints it: 'A' hides an enabled 'n' (Redis 7.0 quirk). */
+function displayKeyspaceEvents(stored: string): string {
+  return stored.startsWith('A') ? stored.replace('n', '') : stored;
 }
 
 /** proc-title-template: only the variables Redis knows, balanced braces, not empty. */
@@ -229,6 +237,7 @@ export class Config {
     const d = this.def(name);
     if (!d) throw new ConfigError(`unknown config '${name}'`);
     if (d.name === 'dir') return process.cwd();
+    if (d.name === 'notify-keyspace-events') return displayKeyspaceEvents(this.text.get(d.name)!);
     const provider = this.providers.get(d.name);
     return provider ? provider() : this.text.get(d.name)!;
   }

@@ -51,6 +51,13 @@ export class Keyspace {
   listeners: KeyspaceListener[] = [];
   /** Called on every touching lookup once access tracking is on (OBJECT IDLETIME, LRU/LFU). */
   accessHook: ((db: Database, key: string) => void) | null = null;
+  /**
+   * The 'new' and 'keymiss' keyspace events. Set only while notify-keyspace-events enables
+   * them, so the hot paths pay one null check (telling a new key from an overwrite costs a
+   * lookup).
+   */
+  newKeyHook: ((db: Database, key: string) => void) | null = null;
+  missHook: ((db: Database, key: string) => void) | null = null;
 
   constructor(count: number) {
     this.dbs = Array.from({ length: count }, (_, i) => new Database(i));
@@ -96,11 +103,16 @@ export class Keyspace {
     return v;
   }
 
-  /** lookup() for reading commands: counts a hit or a miss. */
-  lookupRead(db: Database, key: string, touch = true): Value | undefined {
+  /**
+   * lookup() for reading commands: counts a hit or a miss. `notifyMiss` false is Redis's
+   * LOOKUP_NONOTIFY (OBJECT, MEMORY USAGE): a miss fires no 'keymiss' event.
+   */
+  lookupRead(db: Database, key: string, touch = true, notifyMiss = true): Value | undefined {
     const v = this.lookup(db, key, touch);
-    if (v === undefined) this.misses++;
-    else this.hits++;
+    if (v === undefined) {
+      this.misses++;
+      if (notifyMiss && this.missHook !== null) this.missHook(db, key);
+    } else this.hits++;
     return v;
   }
 
@@ -110,9 +122,11 @@ export class Keyspace {
 
   /** Stores a value, clearing any TTL unless keepTtl. */
   set(db: Database, key: string, value: Value, keepTtl = false): void {
+    const isNew = this.newKeyHook !== null && !db.dict.has(key);
     db.dict.set(key, value);
     if (!keepTtl && db.expires.size > 0) db.expires.delete(key);
     this.modified(db, key);
+    if (isNew) this.newKeyHook!(db, key);
   }
 
   /** Replaces the value of an existing key in place-of (same TTL). */

@@ -3,7 +3,8 @@
 // enables that class, the event is published on __keyspace@<db>__:<key> (message: the event)
 // and/or __keyevent@<db>__:<event> (message: the key).
 //
-// Expiry is wired here from the keyspace listener; the commands that change keys call
+// Expiry is wired here from the keyspace listener, 'new' and 'keymiss' from the keyspace's hooks
+// (where Redis's dbAdd and lookupKeyRead fire them); the commands that change keys call
 // notifyKeyspaceEvent themselves.
 
 import type { Server } from '../server/server';
@@ -58,7 +59,13 @@ export function notifyKeyspaceEvent(server: Server, type: number, event: string,
 /** Follows `notify-keyspace-events` and publishes 'expired' events for keys the keyspace expires. */
 export function setupNotifications(server: Server): void {
   const apply = (text: string): void => {
-    enabled.set(server, parseKeyspaceEvents(text));
+    const flags = parseKeyspaceEvents(text);
+    enabled.set(server, flags);
+    const publishes = (flags & (NOTIFY.KEYSPACE | NOTIFY.KEYEVENT)) !== 0;
+    server.keyspace.newKeyHook =
+      publishes && flags & NOTIFY.NEW ? (db, key) => notifyKeyspaceEvent(server, NOTIFY.NEW, 'new', key, db.id) : null;
+    server.keyspace.missHook =
+      publishes && flags & NOTIFY.KEY_MISS ? (db, key) => notifyKeyspaceEvent(server, NOTIFY.KEY_MISS, 'keymiss', key, db.id) : null;
   };
   apply(server.config.str('notify-keyspace-events'));
   server.config.watch('notify-keyspace-events', (v) => apply(String(v)));

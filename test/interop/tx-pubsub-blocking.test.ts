@@ -159,3 +159,44 @@ test('keyspace notifications of blocking commands, served at once and after wait
     [2, 'PUBLISH', '__keyevent@0__:end', 'marker'], { read: 1 },
   ]);
 });
+
+/** Every keyspace event (with 'new' and 'keymiss' enabled) a pattern subscriber sees while `commands` run. */
+async function eventsOf(srv: ServerProcess, commands: string[][]): Promise<RespValue[]> {
+  const admin = await srv.client();
+  const sub = await srv.client();
+  try {
+    await admin.call('FLUSHALL');
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAnm');
+    await sub.call('PSUBSCRIBE', '__key*__:*');
+    const out: RespValue[] = [];
+    for (const argv of commands) out.push(await admin.call(...argv));
+    await admin.call('PUBLISH', '__keyevent@0__:end', 'marker');
+    for (;;) {
+      const msg = (await sub.read()) as RespValue[];
+      if (msg[2] === '__keyevent@0__:end') break;
+      out.push(msg);
+    }
+    return out;
+  } finally {
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+    sub.close();
+    admin.close();
+  }
+}
+
+test("'new' and 'keymiss' keyspace events fire where Redis fires them", async () => {
+  const commands = [
+    ['SET', 's', 'v'], ['SET', 's', 'w'], ['SET', 'nx', 'v', 'NX'], ['SET', 'xx', 'v', 'XX'], ['SETNX', 's', 'v'],
+    ['GET', 'missing'], ['GET', 's'], ['MGET', 's', 'm1', 'm2'], ['EXISTS', 'm3'], ['TYPE', 'm4'], ['STRLEN', 'm5'],
+    ['GETDEL', 'm6'], ['GETSET', 'gs', 'v'], ['APPEND', 'ap', 'x'], ['SETRANGE', 'sr', '2', 'x'], ['INCR', 'n'],
+    ['MSET', 'a', '1', 'b', '2', 's', '3'], ['MSETNX', 'c', '1', 'd', '2'], ['TTL', 'm7'], ['EXPIRE', 'm8', '10'],
+    ['LPUSH', 'l', 'a'], ['LPUSH', 'l', 'b'], ['LRANGE', 'm9', '0', '-1'], ['LPOP', 'm10'], ['RPOPLPUSH', 'l', 'l2'],
+    ['SADD', 'set', 'a', 'b'], ['SUNIONSTORE', 'set2', 'set', 'm11'], ['SUNIONSTORE', 'set2', 'set'], ['SMEMBERS', 'm12'],
+    ['HSET', 'h', 'f', 'v'], ['HGET', 'm13', 'f'], ['HINCRBY', 'h2', 'f', '1'], ['HGETALL', 'm14'],
+    ['ZADD', 'z', '1', 'a'], ['ZINCRBY', 'z2', '1', 'a'], ['ZSCORE', 'm15', 'a'], ['ZUNIONSTORE', 'z3', '1', 'z'],
+    ['RENAME', 's', 'a'], ['COPY', 'a', 'cp'], ['COPY', 'a', 'cp', 'REPLACE'], ['MOVE', 'b', '1'],
+    ['SORT', 'l', 'ALPHA', 'STORE', 'sorted'], ['OBJECT', 'ENCODING', 'm16'], ['CONFIG', 'GET', 'notify-keyspace-events'],
+  ];
+  const [mine, theirs] = await Promise.all([eventsOf(tandem, commands), eventsOf(redis, commands)]);
+  assert.deepEqual(mine, theirs);
+});
