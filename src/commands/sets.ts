@@ -2,14 +2,15 @@
 // intset, Redis returns members in ascending integer order, so replies list them that way too;
 // hashtable sets are returned in insertion order (Redis's order there is arbitrary).
 //
-// SPOP is random, so it propagates its effect: SREM of the popped members, or DEL when it
-// popped the whole set.
+// SPOP is random, so it propagates its effect: an SREM per popped member (several in one
+// MULTI/EXEC), or DEL when it popped the whole set.
 
 import { command, CommandSpec } from './command';
 import { ERR_SYNTAX } from './args';
 import type { Client } from '../server/client';
 import { SetValue } from '../keyspace/values';
 import { NOTIFY } from '../pubsub/notify';
+import { PROPAGATED_BY_HANDLER } from '../server/dispatch';
 import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomElement, randomPicks, replyBulks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
 
 /** Members in the order Redis replies them: ascending integers for an intset. */
@@ -156,7 +157,12 @@ function spop(c: Client, argv: string[]): void {
   for (const m of popped) s.set.delete(m);
   afterChange(c, key, s, NOTIFY.SET, 'spop');
   c.server.dirty += popped.length;
-  c.propagateArgv = ['SREM', key, ...popped];
+  // Redis 7.0 propagates one SREM per popped member, as one transaction.
+  const feed = c.server.feed;
+  feed.hold();
+  for (const m of popped) feed.propagate(c.db.id, ['SREM', key, m]);
+  feed.releaseHeld();
+  c.propagateArgv = PROPAGATED_BY_HANDLER;
   c.reply.setHeader(popped.length);
   for (const m of popped) c.reply.bulk(m);
 }

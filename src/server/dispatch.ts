@@ -92,6 +92,12 @@ function reject(server: Server, c: Client, fullName: string, msg: string): void 
  * Runs a command that passed the checks (also used by EXEC for queued commands), then does the
  * accounting and propagation.
  */
+/**
+ * Left in c.propagateArgv by a handler whose effect is several commands that it fed itself
+ * (SPOP with a count: one SREM per member, which the feed wraps in MULTI/EXEC).
+ */
+export const PROPAGATED_BY_HANDLER: string[] = [];
+
 export function call(server: Server, c: Client, spec: CommandSpec, argv: string[], fullName: string, bytes = 0): void {
   server.keyspace.now = server.clock.now();
   const dirtyBefore = server.dirty;
@@ -113,7 +119,7 @@ export function call(server: Server, c: Client, spec: CommandSpec, argv: string[
   if (!is.skipSlowlog) server.slowlog.record(c, argv, usec);
   if (server.monitors.size > 0 && !is.hiddenFromMonitor) server.feedMonitors(c, argv);
 
-  if (server.dirty !== dirtyBefore && c.role !== 'master' && is.propagates) {
+  if (server.dirty !== dirtyBefore && c.role !== 'master' && is.propagates && c.propagateArgv !== PROPAGATED_BY_HANDLER) {
     server.feed.propagate(c.db.id, c.propagateArgv ?? argv);
   }
   const after = server.hooks.afterCommand;

@@ -145,3 +145,22 @@ test('PUBLISH reaches replicas, inside a transaction too', async () => {
     await a.call('EXEC');
   });
 });
+
+test('SPOP with a count propagates an SREM per member in MULTI/EXEC, DEL when it empties the set', async () => {
+  // The popped members are random: compare the streams with SREM's member masked.
+  const masked = (stream: string[][]): string[][] => stream.map((argv) => (argv[0] === 'SREM' ? [...argv.slice(0, 2), '*'] : argv));
+  const script = async (a: RespClient): Promise<void> => {
+    await a.call('SADD', 's', 'a', 'b', 'c', 'd', 'e', 'f');
+    await a.call('SPOP', 's', '3');
+    await a.call('SPOP', 's', '1');
+    await a.call('SPOP', 's', '10');
+    await a.call('SADD', 't', '1', '2', '3');
+    await a.call('MULTI');
+    await a.call('SPOP', 't', '2');
+    await a.call('SET', 'x', '1');
+    await a.call('EXEC');
+  };
+  const [mine, theirs] = await Promise.all([streamOf(tandem, script), streamOf(redis, script)]);
+  assert.deepEqual(masked(mine), masked(theirs));
+  assert.equal(mine.filter((argv) => argv[0] === 'SREM').length, 6);
+});
