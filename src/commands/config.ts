@@ -16,6 +16,7 @@ import type { Replication } from '../replication/replication';
 import { ConfigAssignment, strerror } from '../config/config';
 import { rewriteConfigFile } from '../config/config-rewrite';
 import { globMatch } from '../keyspace/glob';
+import { blockingOf } from '../server/blocking';
 
 /** A loopback or unix-socket connection (Redis's islocalClient). */
 function isLocalClient(c: Client): boolean {
@@ -106,9 +107,15 @@ function configSet(c: Client, argv: string[]): void {
   } else if (refusal !== null) {
     c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${refusal.arg}') - ${refusal.reason}`);
   } else {
+    const previous = assignments.map((a) => ({ def: a.def, value: config.getText(a.def.name) }));
     const failure = config.setAtomically(assignments);
     if (failure === null) {
-      c.reply.ok();
+      const rebinding = assignments.filter((a, i) => a.def.name in LISTENER_KINDS && config.getText(a.def.name) !== previous[i].value);
+      if (rebinding.length === 0) c.reply.ok();
+      else {
+        const kinds = new Set(rebinding.flatMap((a) => LISTENER_KINDS[a.def.name]));
+        void rebindListeners(c, kinds, rebinding[0].name ?? rebinding[0].def.name, () => config.setAtomically(previous));
+      }
       return;
     }
     if (failure.applyFailed) {
@@ -116,6 +123,43 @@ function configSet(c: Client, argv: string[]): void {
     }
     c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${failure.name}') - ${failure.reason}`);
   }
+}
+
+/** The listeners that a change of each directive re-binds. */
+const LISTENER_KINDS: Record<string, ReadonlyArray<'tcp' | 'tls'>> = { port: ['tcp'], 'tls-port': ['tls'], bind: ['tcp', 'tls'] };
+
+/**
+ * CONFIG SET port / tls-port / bind take effect at once, as in Redis: the listeners are re-bound
+ * (existing connections stay); if that fails the previous values and sockets come back and the
+ * reply is Redis's error. Binding is asynchronous in Node, so the client waits (runs nothing
+ * more) until it is done; inside EXEC, where nothing may wait, it is answered OK at once and a
+ * failure is only logged.
+ */
+async function rebindListeners(c: Client, kinds: Set<'tcp' | 'tls'>, name: string, restore: () => void): Promise<void> {
+  const server = c.server;
+  const waits = blockingOf(server).canBlock(c);
+  if (waits) c.blocked = true;
+  else c.reply.ok();
+  let failed = false;
+  for (const kind of kinds) {
+    if ((await server.rebind(kind, restore)) !== null) {
+      failed = true;
+      // The kinds re-bound before this one go back to the restored addresses too.
+      for (const done of kinds) {
+        if (done === kind) break;
+        await server.rebind(done, () => undefined);
+      }
+      break;
+    }
+  }
+  if (!waits) return;
+  if (!failed) c.reply.ok();
+  else {
+    const reason = name === 'bind' ? 'Failed to bind to specified addresses.' : 'Unable to listen on this port. Check server logs.';
+    c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`);
+  }
+  c.blocked = false;
+  if (!c.closed) server.processInput(c);
 }
 
 function configRewrite(c: Client): void {

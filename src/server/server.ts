@@ -27,6 +27,8 @@ import { repr } from '../protocol/repr';
 import { Acl } from '../acl/acl';
 import { tlsServerOptions } from './tls';
 
+type ListenerKind = 'tcp' | 'tls' | 'unix';
+
 /** Time source; tests inject a fake one. */
 export interface Clock {
   now(): number;
@@ -91,7 +93,8 @@ export class Server {
   port = 0;
 
   private nextClientId = 1;
-  private listeners: net.Server[] = [];
+  /** Bound listeners by kind: CONFIG SET port/tls-port/bind replace one kind's set. */
+  private readonly listening: Record<ListenerKind, net.Server[]> = { tcp: [], tls: [], unix: [] };
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -123,14 +126,8 @@ export class Server {
 
   /** Binds every configured address. Rejects with a Redis-style message if none can be bound. */
   async listen(): Promise<void> {
-    const port = this.config.int('port');
-    this.port = port;
-    if (port !== 0) await this.listenOnBinds(port, 'tcp', () => net.createServer({ noDelay: true }));
-    const tlsPort = this.config.int('tls-port');
-    if (tlsPort !== 0) {
-      const options = tlsServerOptions(this.config);
-      await this.listenOnBinds(tlsPort, 'tls', () => tls.createServer(options));
-    }
+    this.port = this.config.int('port');
+    for (const kind of ['tcp', 'tls'] as const) this.listening[kind] = await this.bindPort(kind);
     const unixsocket = this.config.str('unixsocket');
     if (unixsocket !== '') {
       try {
@@ -138,32 +135,77 @@ export class Server {
       } catch {
         // not there: fine
       }
-      await this.listenOn(net.createServer({ noDelay: true }), { path: unixsocket });
+      this.listening.unix = [await this.listenOn(net.createServer({ noDelay: true }), { path: unixsocket })];
       const perm = parseInt(this.config.str('unixsocketperm'), 8);
       if (perm) fs.chmodSync(unixsocket, perm);
     }
   }
 
-  /** Listens on `port` at every `bind` address ("-" prefix: optional; "*" any IPv4, "::*" any IPv6). */
-  private async listenOnBinds(port: number, kind: 'tcp' | 'tls', create: () => net.Server): Promise<void> {
-    const before = this.listeners.length;
-    for (const raw of this.config.str('bind').split(' ').filter(Boolean)) {
-      const optional = raw.startsWith('-');
-      const host = optional ? raw.slice(1) : raw;
-      const opts: net.ListenOptions =
-        host === '*' ? { port, host: '0.0.0.0' } : host === '::*' ? { port, host: '::', ipv6Only: true } : { port, host };
-      try {
-        await this.listenOn(create(), opts);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (optional && ['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT'].includes(err.code ?? '')) continue;
-        throw new Error(`Warning: Could not create server TCP listening socket ${raw}:${port}: ${err.message}`);
-      }
+  /**
+   * After CONFIG SET port, tls-port or bind: closes the kind's listeners and binds the configured
+   * ones. Resolves to null, or to the reason on failure, after restoring the previous addresses
+   * (`restore` puts the previous config values back first).
+   */
+  async rebind(kind: 'tcp' | 'tls', restore: () => void): Promise<string | null> {
+    const close = (): void => {
+      for (const l of this.listening[kind]) l.close();
+      this.listening[kind] = [];
+    };
+    // Closing first lets a new bind list reuse the same port.
+    close();
+    try {
+      this.listening[kind] = await this.bindPort(kind);
+      if (kind === 'tcp') this.port = this.config.int('port');
+      return null;
+    } catch (e) {
+      this.log.warning((e as Error).message);
+      close();
+      restore();
+      this.listening[kind] = await this.bindPort(kind).catch((again: Error) => {
+        this.log.warning(`Failed to restore the previous listening sockets: ${again.message}`);
+        return [];
+      });
+      return (e as Error).message;
     }
-    if (this.listeners.length === before) throw new Error(`Failed listening on port ${port} (${kind}), aborting.`);
   }
 
-  private listenOn(srv: net.Server, opts: net.ListenOptions): Promise<void> {
+  /**
+   * Listens on the kind's configured port at every `bind` address ("-" prefix: optional; "*" any
+   * IPv4, "::*" any IPv6); nothing when the port is 0. On failure closes what it opened and
+   * rejects with Redis's message.
+   */
+  private async bindPort(kind: 'tcp' | 'tls'): Promise<net.Server[]> {
+    const port = this.config.int(kind === 'tcp' ? 'port' : 'tls-port');
+    if (port === 0) return [];
+    const options = kind === 'tls' ? tlsServerOptions(this.config) : null;
+    const bound: net.Server[] = [];
+    try {
+      for (const raw of this.config.str('bind').split(' ').filter(Boolean)) {
+        const optional = raw.startsWith('-');
+        const host = optional ? raw.slice(1) : raw;
+        const opts: net.ListenOptions =
+          host === '*' ? { port, host: '0.0.0.0' } : host === '::*' ? { port, host: '::', ipv6Only: true } : { port, host };
+        try {
+          bound.push(await this.listenOn(options ? tls.createServer(options) : net.createServer({ noDelay: true }), opts));
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          if (optional && ['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EPROTONOSUPPORT'].includes(err.code ?? '')) continue;
+          throw new Error(`Warning: Could not create server TCP listening socket ${raw}:${port}: ${err.message}`);
+        }
+      }
+      if (bound.length === 0) throw new Error(`Failed listening on port ${port} (${kind}), aborting.`);
+    } catch (e) {
+      for (const l of bound) l.close();
+      throw e;
+    }
+    return bound;
+  }
+
+  private get listeners(): net.Server[] {
+    return [...this.listening.tcp, ...this.listening.tls, ...this.listening.unix];
+  }
+
+  private listenOn(srv: net.Server, opts: net.ListenOptions): Promise<net.Server> {
     return new Promise((resolve, reject) => {
       srv.on(srv instanceof tls.Server ? 'secureConnection' : 'connection', (socket: net.Socket) => this.accept(socket));
       if (srv instanceof tls.Server) srv.on('tlsClientError', (e) => this.log.verbose(`Error accepting a client connection: ${e.message}`));
@@ -172,8 +214,7 @@ export class Server {
       srv.listen({ ...opts, backlog: this.config.int('tcp-backlog') }, () => {
         srv.off('error', reject);
         srv.on('error', (e) => this.log.warning(`Listener error: ${e.message}`));
-        this.listeners.push(srv);
-        resolve();
+        resolve(srv);
       });
     });
   }

@@ -8,12 +8,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startServer, ServerProcess, TANDEM_SERVER } from '../helpers/server';
+import { startServer, ServerProcess, TANDEM_SERVER, REPO_ROOT } from '../helpers/server';
 import { RespClient, RespError, RespValue } from '../helpers/resp-client';
 import { freePort } from '../helpers/ports';
 import { waitFor } from '../helpers/wait';
 
-const SEED_DIR = '/work/shared/seed-configs';
+const SEED_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'seed-configs');
 
 let srv: ServerProcess;
 let confFile: string;
@@ -257,4 +257,54 @@ test('every seed config and the stock redis.conf start and answer (PONG, or NOAU
   const r = spawnSync(process.execPath, [TANDEM_SERVER, path.join(SEED_DIR, 'tutorial-replica', 'replica.conf'), '--port', '0', '--daemonize', 'no'], { encoding: 'utf8', timeout: 20000 });
   assert.equal(r.status, 1);
   assert.equal(r.stderr, "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 9\n>>> 'dir /data00/data/redis/'\nNo such file or directory\n");
+});
+
+test('CONFIG SET port and bind re-bind the listeners at once; a failed bind keeps the old ones', async () => {
+  const s = await startServer();
+  const c = await s.client();
+  try {
+    const newPort = await freePort();
+    // A command pipelined behind CONFIG SET runs after the re-bind, on the same connection.
+    c.writeRaw(`CONFIG SET port ${newPort}\r\nCONFIG GET port\r\n`);
+    assert.equal(await c.read(), 'OK');
+    assert.deepEqual(await c.read(), ['port', String(newPort)]);
+    const moved = await RespClient.connect(newPort);
+    assert.equal(await moved.call('PING'), 'PONG');
+    moved.close();
+    await assert.rejects(RespClient.connect(s.port));
+
+    // A port someone else holds: Redis's error, and the server stays where it was.
+    const busy = await RespClient.connect(newPort);
+    const holder = await startServer();
+    assert.deepEqual(
+      await c.call('CONFIG', 'SET', 'port', String(holder.port)),
+      new RespError("ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs."),
+    );
+    await holder.stop();
+    assert.equal(await c.call('CONFIG', 'GET', 'port').then((r) => (r as string[])[1]), String(newPort));
+    assert.equal(await busy.call('PING'), 'PONG');
+    busy.close();
+    const again = await RespClient.connect(newPort);
+    assert.equal(await again.call('PING'), 'PONG');
+    again.close();
+
+    const bindBefore = await c.call('CONFIG', 'GET', 'bind');
+    assert.deepEqual(
+      await c.call('CONFIG', 'SET', 'bind', '192.0.2.1'),
+      new RespError("ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses."),
+    );
+    assert.deepEqual(await c.call('CONFIG', 'GET', 'bind'), bindBefore);
+    assert.equal(await c.call('CONFIG', 'SET', 'bind', '127.0.0.1 -::1'), 'OK');
+    const rebound = await RespClient.connect(newPort);
+    assert.equal(await rebound.call('PING'), 'PONG');
+    rebound.close();
+
+    // port 0 stops listening on TCP; the connection that asked stays.
+    assert.equal(await c.call('CONFIG', 'SET', 'port', '0'), 'OK');
+    await assert.rejects(RespClient.connect(newPort));
+    assert.equal(await c.call('PING'), 'PONG');
+  } finally {
+    c.close();
+    await s.stop();
+  }
 });

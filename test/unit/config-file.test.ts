@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { Config } from '../../src/config/config';
 import { ConfigAbortError, ConfigFileError, loadConfigText, loadServerConfig, parseCommandLine } from '../../src/config/config-file';
 import { rewriteConfigText } from '../../src/config/config-rewrite';
+import { REPO_ROOT } from '../helpers/server';
 
-const SEED_DIR = '/work/shared/seed-configs';
+const SEED_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'seed-configs');
 const STOCK_CONF = '/etc/redis/redis.conf';
 
 /** Loads a command line into a fresh Config; returns it or the FATAL report / open error. */
