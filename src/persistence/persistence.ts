@@ -42,7 +42,7 @@ interface LoadFlags {
   allowDuplicates?: boolean;
 }
 
-interface LoadingProgress {
+export interface LoadingProgress {
   startedMs: number;
   totalBytes: number;
   loadedBytes: number;
@@ -320,7 +320,26 @@ export class Persistence {
     }
   }
 
-  private logAux(key: string, value: string): void {
+  /**
+   * loading:1 and the loading_* INFO fields for a load driven elsewhere (a replica parsing its
+   * master's payload as it arrives): the caller updates `loadedBytes` and calls the returned end().
+   */
+  beginLoading(totalBytes: number): { progress: LoadingProgress; end(): void } {
+    const progress: LoadingProgress = { startedMs: Date.now(), totalBytes, loadedBytes: 0, rdbUsedMem: 0 };
+    this.server.loading = true;
+    this.loadingProgress = progress;
+    return {
+      progress,
+      end: () => {
+        if (this.loadingProgress !== progress) return;
+        this.server.loading = false;
+        this.loadingProgress = null;
+      },
+    };
+  }
+
+  /** Redis's log lines for the AUX fields of an RDB being loaded. */
+  logAux(key: string, value: string): void {
     const log = this.server.log;
     if (key === 'redis-ver') log.notice(`Loading RDB produced by version ${value}`);
     else if (key === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - Number(value))} seconds`);

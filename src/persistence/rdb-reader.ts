@@ -93,10 +93,19 @@ export function isInt64String(s: string): boolean {
 }
 
 /**
- * A resumable RDB parser over one Buffer: `next()` reads one record at a time so a loader can
- * yield to the event loop between records (loading-process-events-interval-bytes).
+ * Thrown (instead of an RdbError) by a parser that is not `final` when a record's bytes are not all
+ * there yet: the record is read again, from its start, once more bytes arrived.
+ */
+const INCOMPLETE = new Error('incomplete RDB record');
+
+/**
+ * A resumable RDB parser: `next()` reads one record at a time so a loader can yield to the event
+ * loop between records (loading-process-events-interval-bytes). Over one complete Buffer by
+ * default; a streaming parser (`final` false) is given the bytes as they arrive with `append()`
+ * (see RdbStreamReader).
  */
 export class RdbParser {
+  /** Position in `buf` (the payload offset is `offset`). */
   pos = 0;
   version = 0;
   private db = 0;
@@ -104,23 +113,51 @@ export class RdbParser {
   private done = false;
   /** Decompression output, reused across LZF strings. */
   private scratch: Buffer = Buffer.allocUnsafe(4096);
+  /** Payload bytes before buf[0], parsed and dropped by append(). */
+  private base = 0;
+  /** The CRC-64 of the dropped bytes, when verifying a streamed payload. */
+  private readonly droppedCrc: Crc64 | null;
 
   constructor(
-    private readonly buf: Buffer,
+    private buf: Buffer,
     private readonly opts: RdbParseOptions,
     private readonly visitor: RdbVisitor,
-  ) {}
+    /** False while more bytes may follow: running out of data is then INCOMPLETE, not an error. */
+    public final = true,
+  ) {
+    this.droppedCrc = final || !opts.verifyChecksum ? null : new Crc64();
+  }
 
-  get length(): number {
-    return this.buf.length;
+  /** Offset in the whole payload. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  get isDone(): boolean {
+    return this.done;
+  }
+
+  /** Bytes held but not parsed yet. */
+  get unparsed(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Drops the parsed bytes and appends `more` after the unparsed ones (streaming). */
+  append(more: Buffer[]): void {
+    this.droppedCrc?.update(this.buf, 0, this.pos);
+    this.base += this.pos;
+    const rest = this.buf.subarray(this.pos);
+    this.pos = 0;
+    this.buf = rest.length === 0 && more.length === 1 ? more[0] : Buffer.concat([rest, ...more]);
   }
 
   fail(reason: string, at = this.pos): never {
-    throw new RdbError(this.opts.source, at, reason);
+    throw new RdbError(this.opts.source, this.base + at, reason);
   }
 
   /** Reads and checks the "REDIS0010" header. */
   header(): void {
+    if (this.buf.length < 9 && !this.final) throw INCOMPLETE;
     if (this.buf.length < 9 || this.buf.latin1Slice(0, 5) !== 'REDIS') this.fail('Wrong signature trying to load DB from file', 0);
     const v = this.buf.latin1Slice(5, 9);
     if (!/^[0-9]{4}$/.test(v)) this.fail(`bad RDB version "${v}"`, 5);
@@ -202,14 +239,17 @@ export class RdbParser {
 
   private eof(): void {
     const eofEnd = this.pos;
-    this.done = true;
-    if (this.version < 5) return;
+    if (this.version < 5) {
+      this.done = true;
+      return;
+    }
     const at = this.pos;
     this.need(8, 'the checksum');
+    this.done = true;
     const stored = this.buf.subarray(at, at + 8);
     this.pos += 8;
     if (!this.opts.verifyChecksum || stored.every((b) => b === 0)) return;
-    const actual = new Crc64().update(this.buf, 0, eofEnd).digestLE();
+    const actual = (this.droppedCrc ?? new Crc64()).update(this.buf, 0, eofEnd).digestLE();
     if (!actual.equals(stored)) {
       this.fail(`Wrong RDB checksum expected: (${hex64(stored)}) got (${hex64(actual)})`, at);
     }
@@ -220,7 +260,9 @@ export class RdbParser {
   // -------------------------------------------------------------------------------------------
 
   private need(n: number, what: string): void {
-    if (this.pos + n > this.buf.length) this.fail(`unexpected end of data reading ${what} (${n} bytes, ${this.buf.length - this.pos} left)`);
+    if (this.pos + n <= this.buf.length) return;
+    if (!this.final) throw INCOMPLETE;
+    this.fail(`unexpected end of data reading ${what} (${n} bytes, ${this.buf.length - this.pos} left)`);
   }
 
   private skip(n: number, what: string): void {
@@ -229,7 +271,10 @@ export class RdbParser {
   }
 
   private u8(): number {
-    if (this.pos >= this.buf.length) this.fail('unexpected end of data (missing EOF opcode?)');
+    if (this.pos >= this.buf.length) {
+      if (!this.final) throw INCOMPLETE;
+      this.fail('unexpected end of data (missing EOF opcode?)');
+    }
     return this.buf[this.pos++];
   }
 
@@ -530,6 +575,75 @@ export class RdbParser {
       else this.fail(`unknown module value opcode ${op}`);
     }
     this.visitor.warning?.('RDB has module AUX data for a module Tandem does not have; skipped');
+  }
+}
+
+/**
+ * Parses an RDB payload while it arrives (a replica loading its master's stream): push() the
+ * bytes as they come, end() once the payload is complete. Whole records go to the visitor as soon
+ * as their last byte is there; a record cut by a chunk boundary is read again from its start
+ * when more bytes arrived. To keep a huge value arriving in many small chunks linear rather than
+ * quadratic, a record that came up short is only retried once at least as many new bytes as
+ * were held for it have arrived (the held bytes double between attempts), and the chunks are
+ * joined only then.
+ */
+export class RdbStreamReader {
+  private readonly parser: RdbParser;
+  private headerRead = false;
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
+  /** New bytes needed before the next attempt. */
+  private retryAfter = 0;
+
+  constructor(opts: RdbParseOptions, visitor: RdbVisitor & { parser: RdbParser | null }) {
+    this.parser = new RdbParser(Buffer.alloc(0), opts, visitor, false);
+    visitor.parser = this.parser;
+  }
+
+  /** Payload bytes parsed so far (whole records). */
+  get parsedBytes(): number {
+    return this.parser.offset;
+  }
+
+  /** True once the EOF opcode (and checksum) was read. */
+  get done(): boolean {
+    return this.parser.isDone;
+  }
+
+  /** Takes the next bytes of the payload and parses what they complete. Throws RdbError. */
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.waiting.push(chunk);
+    this.waitingBytes += chunk.length;
+    if (this.waitingBytes >= this.retryAfter) this.parseWaiting();
+  }
+
+  /** The payload is complete: parses the rest, failing if it ends inside a record or before EOF. */
+  end(): void {
+    this.parser.final = true;
+    this.parseWaiting();
+    if (!this.parser.isDone) this.parser.fail('unexpected end of data (missing EOF opcode?)');
+  }
+
+  private parseWaiting(): void {
+    const p = this.parser;
+    p.append(this.waiting);
+    this.waiting = [];
+    this.waitingBytes = 0;
+    let start = p.pos;
+    try {
+      if (!this.headerRead) {
+        p.header();
+        this.headerRead = true;
+        start = p.pos;
+      }
+      while (p.next()) start = p.pos;
+      this.retryAfter = 0;
+    } catch (e) {
+      if (e !== INCOMPLETE) throw e;
+      p.pos = start;
+      this.retryAfter = p.unparsed;
+    }
   }
 }
 

@@ -20,7 +20,7 @@ import type { Replication } from './replication';
 import { processCommand } from '../server/dispatch';
 import { ProtocolError } from '../protocol/resp-parser';
 import { encodeCommand } from '../protocol/encode-command';
-import { loadReplicationPayload } from './rdb-payload';
+import { PayloadReceiver, SpoolToDisk, StreamLoad } from './rdb-payload';
 
 export enum LinkState {
   None,
@@ -59,9 +59,19 @@ interface Transfer {
   size: number;
   headerSeen: boolean;
   eofMark: string;
-  /** The last bytes received in `$EOF:` mode (where the mark shows up). */
+  /**
+   * `$EOF:` mode: the last bytes received, not yet given to the receiver (up to the mark's
+   * length), so the mark never reaches the parser.
+   */
   tail: Buffer;
-  chunks: Buffer[];
+  /** Where the payload goes while it arrives (set with the `$` line). */
+  receiver: PayloadReceiver | null;
+  /** repl-diskless-load swapdb: Redis's swap wording when the load ends. */
+  swapdb: boolean;
+  /** Redis loads from disk after the transfer: its load log lines come at the end. */
+  diskWording: boolean;
+  /** Our history was dropped for this sync ("Discarding previously cached master state."). */
+  discardedCachedMaster: boolean;
   read: number;
   masterReplid: string;
   masterOffset: number;
@@ -217,6 +227,7 @@ export class ReplicaLink {
   private teardown(): void {
     const socket = this.socket;
     this.socket = null;
+    this.transfer?.receiver?.abort();
     this.transfer = null;
     this.inbuf = Buffer.alloc(0);
     this.unapplied = [];
@@ -355,14 +366,13 @@ export class ReplicaLink {
     if (line.startsWith('+FULLRESYNC')) {
       const [, replid, offset] = line.split(' ');
       this.log.notice(`Full resync from master: ${replid}:${offset}`);
-      if (repl.canPartialResync) {
-        this.log.notice('Discarding previously cached master state.');
-        repl.lastFullSyncReason = 'master refused a partial resync';
-      } else {
-        repl.lastFullSyncReason = 'no cached master';
-      }
+      const discardedCachedMaster = repl.canPartialResync;
+      repl.lastFullSyncReason = discardedCachedMaster ? 'master refused a partial resync' : 'no cached master';
       repl.canPartialResync = false;
-      this.transfer = { size: -1, headerSeen: false, eofMark: '', tail: Buffer.alloc(0), chunks: [], read: 0, masterReplid: replid, masterOffset: Number(offset), lastIo: this.server.clock.now() };
+      this.transfer = {
+        size: -1, headerSeen: false, eofMark: '', tail: Buffer.alloc(0), receiver: null, swapdb: false, diskWording: false, discardedCachedMaster,
+        read: 0, masterReplid: replid, masterOffset: Number(offset), lastIo: this.server.clock.now(),
+      };
       this.setState(LinkState.Transfer);
       return;
     }
@@ -408,64 +418,99 @@ export class ReplicaLink {
           return;
         }
         t.headerSeen = true;
-        const target = this.disklessLoad() ? 'to parser' : 'to disk';
-        if (line.startsWith('$EOF:') && line.length === 5 + EOF_MARK_LEN) {
-          t.eofMark = line.slice(5);
-          this.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`);
-        } else {
-          t.size = Number(line.slice(1));
-          this.log.notice(`MASTER <-> REPLICA sync: receiving ${t.size} bytes from master ${target}`);
-        }
+        if (line.startsWith('$EOF:') && line.length === 5 + EOF_MARK_LEN) t.eofMark = line.slice(5);
+        else t.size = Number(line.slice(1));
+        if (!this.startReceiving(t)) return;
         break;
       }
     }
     const data = this.inbuf;
     this.inbuf = Buffer.alloc(0);
-    if (t.size >= 0) {
-      const want = t.size - t.read;
-      const take = data.subarray(0, want);
-      t.chunks.push(take);
-      t.read += take.length;
-      if (t.read < t.size) return;
-      this.finishTransfer(Buffer.concat(t.chunks), data.subarray(want));
-      return;
+    try {
+      if (t.size >= 0) {
+        const want = t.size - t.read;
+        const take = data.subarray(0, want);
+        t.receiver!.push(take);
+        t.read += take.length;
+        if (t.read === t.size) this.finishTransfer(data.subarray(want));
+        return;
+      }
+      t.read += data.length;
+      // Everything but the last 40 bytes goes to the receiver: only those can be the mark.
+      const held = t.tail.length + data.length > EOF_MARK_LEN && data.length < EOF_MARK_LEN ? Buffer.concat([t.tail, data]) : null;
+      if (held !== null) {
+        t.receiver!.push(held.subarray(0, held.length - EOF_MARK_LEN));
+        t.tail = held.subarray(held.length - EOF_MARK_LEN);
+      } else if (data.length >= EOF_MARK_LEN) {
+        t.receiver!.push(t.tail);
+        t.receiver!.push(data.subarray(0, data.length - EOF_MARK_LEN));
+        t.tail = data.subarray(data.length - EOF_MARK_LEN);
+      } else {
+        t.tail = Buffer.concat([t.tail, data]);
+      }
+      if (t.tail.length === EOF_MARK_LEN && t.tail.latin1Slice(0, EOF_MARK_LEN) === t.eofMark) this.finishTransfer(Buffer.alloc(0));
+    } catch (e) {
+      if (this.transfer === t) this.fail(`Failed trying to load the MASTER synchronization DB from ${t.diskWording ? 'disk' : 'socket'}: ${(e as Error).message}`);
+      else throw e;
     }
-    t.chunks.push(data);
-    t.read += data.length;
-    // Only the last 40 bytes can be the mark: keep a small window instead of rejoining the payload.
-    t.tail = Buffer.concat([t.tail, data]).subarray(-EOF_MARK_LEN);
-    if (t.read < EOF_MARK_LEN || t.tail.toString('latin1') !== t.eofMark) return;
-    const all = Buffer.concat(t.chunks);
-    this.finishTransfer(all.subarray(0, all.length - EOF_MARK_LEN), Buffer.alloc(0));
   }
 
   /**
-   * Whether Redis would parse the payload straight from the socket (repl-diskless-load swapdb,
-   * or on-empty-db with no keys). Tandem always loads from memory; this only picks the wording.
+   * The `$` line arrived: picks where the payload goes (see rdb-payload.ts for the modes) and
+   * logs Redis's lines for it. False when the temp file cannot be created (the attempt failed).
    */
-  private disklessLoad(): boolean {
+  private startReceiving(t: Transfer): boolean {
     const mode = this.server.config.str('repl-diskless-load');
-    return mode === 'swapdb' || (mode === 'on-empty-db' && this.server.keyspace.totalKeys() === 0);
+    const empty = this.server.keyspace.totalKeys() === 0;
+    // Whether Redis parses straight from the socket (swapdb, or on-empty-db with no keys).
+    const diskless = mode === 'swapdb' || (mode === 'on-empty-db' && empty);
+    const target = diskless ? 'to parser' : 'to disk';
+    if (t.size < 0) this.log.notice(`MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${target}`);
+    else this.log.notice(`MASTER <-> REPLICA sync: receiving ${t.size} bytes from master ${target}`);
+    t.swapdb = mode === 'swapdb';
+    t.diskWording = !diskless;
+    if (t.discardedCachedMaster && !t.swapdb) this.log.notice('Discarding previously cached master state.');
+    if (diskless) {
+      if (!t.swapdb) this.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      this.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+      t.receiver = new StreamLoad(this.server, { blocking: true, deferLogs: false, totalBytes: Math.max(t.size, 0) });
+      return true;
+    }
+    if (empty) {
+      t.receiver = new StreamLoad(this.server, { blocking: false, deferLogs: true, totalBytes: Math.max(t.size, 0) });
+      return true;
+    }
+    try {
+      t.receiver = new SpoolToDisk(this.server);
+    } catch (e) {
+      this.fail(`Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
+      return false;
+    }
+    return true;
   }
 
-  private finishTransfer(payload: Buffer, rest: Buffer): void {
+  /** The whole payload arrived: load what is left and install it, then start streaming. */
+  private finishTransfer(rest: Buffer): void {
     const t = this.transfer!;
     const repl = this.repl;
-    this.transfer = null;
+    const log = this.log;
+    if (t.diskWording) {
+      log.notice('MASTER <-> REPLICA sync: Flushing old data');
+      log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    }
     // Our replicas followed our old history: they must resync from the new one.
     repl.master.disconnectAll();
-    this.log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    this.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    try {
-      loadReplicationPayload(this.server, payload);
-    } catch (e) {
-      this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${(e as Error).message}`);
-      return;
+    t.receiver!.finish();
+    this.transfer = null;
+    if (t.swapdb) {
+      if (t.discardedCachedMaster) log.notice('Discarding previously cached master state.');
+      log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+      log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
     }
     repl.replid = t.masterReplid;
     repl.clearReplid2();
     repl.resetStream(t.masterOffset);
-    this.log.notice('MASTER <-> REPLICA sync: Finished with success');
+    log.notice('MASTER <-> REPLICA sync: Finished with success');
     this.becomeConnected(0);
     // The first ACK also tells a diskless master that it may start the stream.
     this.sendAck();
