@@ -388,10 +388,11 @@ export class MasterSide {
 
   /**
    * WAIT numreplicas timeout: replies now, or blocks the client (through the blocking module, so
-   * CLIENT UNBLOCK and blocked_clients see it) until enough replicas acknowledged the offset.
+   * CLIENT UNBLOCK and blocked_clients see it) until enough replicas acknowledged the client's
+   * own last write (Redis's c->woff), not later writes of other clients.
    */
   wait(c: Client, numReplicas: number, timeoutMs: number): void {
-    const offset = this.repl.offset;
+    const offset = c.woff;
     const acked = this.countAcked(offset);
     const blocking = blockingOf(this.server);
     if (acked >= numReplicas || !blocking.canBlock(c)) {

@@ -42,6 +42,8 @@ export class Client {
   /** The command being run and, when a handler rewrites what is propagated, the rewritten argv. */
   currentCommand: CommandSpec | null = null;
   propagateArgv: string[] | null = null;
+  /** The replication offset right after this client's last propagated write (what WAIT waits for). */
+  woff = 0;
   /** Extra state owned by other modules (transactions, pub/sub, replication link, blocking). */
   readonly ext: Record<string, unknown> = {};
   readonly addr: string;

@@ -101,6 +101,7 @@ export const PROPAGATED_BY_HANDLER: string[] = [];
 export function call(server: Server, c: Client, spec: CommandSpec, argv: string[], fullName: string, bytes = 0): void {
   server.keyspace.now = server.clock.now();
   const dirtyBefore = server.dirty;
+  const offsetBefore = server.feed.offset;
   const errorsBefore = server.stats.totalErrorReplies;
   c.propagateArgv = null;
   c.currentCommand = spec;
@@ -122,6 +123,7 @@ export function call(server: Server, c: Client, spec: CommandSpec, argv: string[
   if (server.dirty !== dirtyBefore && c.role !== 'master' && is.propagates && c.propagateArgv !== PROPAGATED_BY_HANDLER) {
     server.feed.propagate(c.db.id, c.propagateArgv ?? argv);
   }
+  if (server.feed.offset !== offsetBefore) c.woff = server.feed.offset;
   const after = server.hooks.afterCommand;
   for (let i = 0; i < after.length; i++) after[i](c, bytes);
 }

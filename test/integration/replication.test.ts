@@ -429,3 +429,24 @@ test('FAILOVER on a master: the target takes over, the old master follows it wit
   mc.close();
   rc.close();
 });
+
+test("WAIT waits for the client's own last write, not for later writes of other clients", async () => {
+  const m = await start();
+  const r = await start(['--replicaof', '127.0.0.1', String(m.port)]);
+  const [a, b, rc] = await Promise.all([m.client(), m.client(), r.client()]);
+  await linkUp(rc);
+  await a.call('SET', 'mine', '1');
+  assert.equal(await a.call('WAIT', '1', '5000'), 1);
+  r.proc.kill('SIGSTOP');
+  try {
+    await b.call('SET', 'theirs', '1');
+    // The stopped replica cannot acknowledge b's write, but it did acknowledge a's.
+    assert.equal(await a.call('WAIT', '1', '100'), 1);
+    assert.equal(await b.call('WAIT', '1', '100'), 0);
+  } finally {
+    r.proc.kill('SIGCONT');
+  }
+  a.close();
+  b.close();
+  rc.close();
+});
