@@ -8,7 +8,7 @@ import type { Client } from '../server/client';
 import { HashValue } from '../keyspace/values';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './strings';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, randomElement, randomPicks, replyBulks, scanAggregate, scanTarget, Sized } from './type-helpers';
+import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, fewRandomMembers, randomMember, randomPicks, replyBulks, scanAggregate, scanTarget, Sized } from './type-helpers';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -215,7 +215,7 @@ function hrandfield(c: Client, argv: string[]): void {
       c.reply.nullBulk();
       return;
     }
-    c.reply.bulk(randomElement(h.map.keys(), h.size));
+    c.reply.bulk(randomMember(h, h.map));
     return;
   }
   const count = longArg(c, argv[2]);
@@ -235,7 +235,8 @@ function hrandfield(c: Client, argv: string[]): void {
     c.reply.arrayHeader(0);
     return;
   }
-  replyFields(c, randomPicks([...h.map], count), withValues);
+  const few = fewRandomMembers(h, h.map, count);
+  replyFields(c, few !== null ? few.map((f) => [f, h.map.get(f)!] as [string, string]) : randomPicks([...h.map], count), withValues);
 }
 
 function hscan(c: Client, argv: string[]): void {

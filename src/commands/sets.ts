@@ -11,7 +11,7 @@ import type { Client } from '../server/client';
 import { SetValue } from '../keyspace/values';
 import { NOTIFY } from '../pubsub/notify';
 import { PROPAGATED_BY_HANDLER } from '../server/dispatch';
-import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, randomElement, randomPicks, replyBulks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newSetFor, notify, nonNegativeArg, numkeysKeys, positiveArg, fewRandomMembers, randomMember, randomPicks, replyBulks, scanAggregate, scanTarget, setAdd, storeResult } from './type-helpers';
 
 /** Members in the order Redis replies them: ascending integers for an intset. */
 export function setMembers(s: SetValue): string[] {
@@ -125,7 +125,7 @@ function spop(c: Client, argv: string[]): void {
       c.reply.nullBulk();
       return;
     }
-    const member = randomElement(s.set, s.size);
+    const member = randomMember(s, s.set, true);
     s.set.delete(member);
     afterChange(c, key, s, NOTIFY.SET, 'spop');
     c.server.dirty++;
@@ -153,7 +153,7 @@ function spop(c: Client, argv: string[]): void {
     for (const m of all) c.reply.bulk(m);
     return;
   }
-  const popped = [...randomPicks([...s.set], count)];
+  const popped = fewRandomMembers(s, s.set, count, true) ?? [...randomPicks([...s.set], count)];
   for (const m of popped) s.set.delete(m);
   afterChange(c, key, s, NOTIFY.SET, 'spop');
   c.server.dirty += popped.length;
@@ -175,7 +175,7 @@ function srandmember(c: Client, argv: string[]): void {
   if (argv.length === 2) {
     const s = lookupRead(c, argv[1], SetValue);
     if (s === null) return;
-    c.reply.bulkOrNull(s === undefined ? undefined : randomElement(s.set, s.size));
+    c.reply.bulkOrNull(s === undefined ? undefined : randomMember(s, s.set));
     return;
   }
   const count = longArg(c, argv[2]);
@@ -186,7 +186,7 @@ function srandmember(c: Client, argv: string[]): void {
     c.reply.arrayHeader(0);
     return;
   }
-  const picks = randomPicks(count >= s.size ? setMembers(s) : [...s.set], count);
+  const picks = fewRandomMembers(s, s.set, count) ?? randomPicks(count >= s.size ? setMembers(s) : [...s.set], count);
   c.reply.arrayHeader(picks.length);
   for (const m of picks) c.reply.bulk(m);
 }

@@ -14,6 +14,7 @@ import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 import { HashValue, ListValue, SetValue, ZSetValue } from '../keyspace/values';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64 } from './args';
 import { globMatch } from '../keyspace/glob';
+import { Sampled, samplerOf } from '../keyspace/sampler';
 import { parseScanOptions, scanCursorArg, scanCursors } from './keys';
 
 type Aggregate = ListValue | HashValue | SetValue | ZSetValue;
@@ -91,6 +92,7 @@ export function isIntsetMember(s: string): boolean {
 export function setAdd(c: Client, s: SetValue, member: string): boolean {
   if (s.set.has(member)) return false;
   s.set.add(member);
+  if (s.sampler !== null) s.sampler.added(member);
   if (s.encoding === 'intset' && (!isIntsetMember(member) || s.set.size > c.server.config.int('set-max-intset-entries'))) s.encoding = 'hashtable';
   return true;
 }
@@ -106,6 +108,7 @@ export function newSetFor(firstMember: string): SetValue {
 export function hashSet(c: Client, h: HashValue, field: string, value: string): boolean {
   const isNew = !h.map.has(field);
   h.map.set(field, value);
+  if (isNew && h.sampler !== null) h.sampler.added(field);
   if (h.encoding === 'listpack') {
     const maxValue = c.server.config.int('hash-max-listpack-value');
     if (field.length > maxValue || value.length > maxValue || h.map.size > c.server.config.int('hash-max-listpack-entries')) h.encoding = 'hashtable';
@@ -187,6 +190,35 @@ export function randomPicks<T>(items: T[], count: number): Sized<T> {
     [pool[i], pool[j]] = [pool[j], pool[i]];
   }
   return pool.slice(0, count);
+}
+
+/**
+ * One random member of a non-empty Set (or key of a Map): O(1) through the owner's sampler once
+ * the collection is big, else a walk. `take`: the caller removes it (SPOP), so the sampler
+ * forgets it too.
+ */
+export function randomMember<K>(owner: Sampled<K>, source: Set<K> | Map<K, unknown>, take = false): K {
+  const sampler = samplerOf(owner, source);
+  return sampler === null ? randomElement(source.keys(), source.size) : sampler.pick((m) => source.has(m), take)!;
+}
+
+/**
+ * `count` distinct random members (count > 0) or |count| with repeats (count < 0), drawn one by
+ * one through the sampler in O(|count|) when that is few next to the size (|count| * 3 <= size,
+ * Redis's threshold for drawing rather than copying); null otherwise, for randomPicks over a copy.
+ */
+export function fewRandomMembers<K>(owner: Sampled<K>, source: Set<K> | Map<K, unknown>, count: number, take = false): K[] | null {
+  const n = Math.abs(count);
+  if (n * 3 > source.size) return null;
+  const sampler = samplerOf(owner, source);
+  if (sampler === null) return null;
+  const live = (m: K): boolean => source.has(m);
+  if (count < 0) return Array.from({ length: n }, () => sampler.pick(live)!);
+  const chosen = new Set<K>();
+  // With `take` a chosen member is gone for the sampler too; otherwise a repeat is just drawn again.
+  const eligible = take ? (m: K): boolean => live(m) && !chosen.has(m) : live;
+  while (chosen.size < n) chosen.add(sampler.pick(eligible, take)!);
+  return [...chosen];
 }
 
 /** One random element of a non-empty collection, without copying it. */

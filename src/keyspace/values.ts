@@ -9,6 +9,7 @@
 
 import Denque from 'denque';
 import { SortedSet } from './sorted-set';
+import type { RandomSampler } from './sampler';
 
 export type Value = string | ListValue | HashValue | SetValue | ZSetValue;
 
@@ -27,6 +28,8 @@ export class HashValue {
   readonly map = new Map<string, string>();
   /** 'listpack' until an entry count or value length passes the hash-max-listpack-* limits. */
   encoding: 'listpack' | 'hashtable' = 'listpack';
+  /** Random access to the fields once HRANDFIELD asked for it (sampler.ts). */
+  sampler: RandomSampler<string> | null = null;
   get size(): number {
     return this.map.size;
   }
@@ -36,6 +39,8 @@ export class SetValue {
   readonly set = new Set<string>();
   /** 'intset' while every member is an integer and set-max-intset-entries is not passed. */
   encoding: 'intset' | 'hashtable' = 'intset';
+  /** Random access to the members once SPOP/SRANDMEMBER asked for it (sampler.ts). */
+  sampler: RandomSampler<string> | null = null;
   get size(): number {
     return this.set.size;
   }

@@ -98,3 +98,30 @@ test('RESP3 replies sets for SMEMBERS and SPOP with a count, arrays for SRANDMEM
   await expectRaw(['SPOP', 'r3', '5'], '~0\r\n');
   r3.close();
 });
+
+test('random picks from big sets and hashes stay live and distinct while members come and go', async () => {
+  const members = Array.from({ length: 3000 }, (_, i) => `m${i}`);
+  await c.call('SADD', 'big', ...members);
+  await c.call('HSET', 'bigh', ...members.flatMap((m) => [m, `v-${m}`]));
+  assert.ok(members.includes((await c.call('SRANDMEMBER', 'big')) as string));
+  // Remove half behind the random picks' back, add some new ones: picks see exactly the live set.
+  await c.call('SREM', 'big', ...members.slice(0, 1500));
+  await c.call('HDEL', 'bigh', ...members.slice(0, 1500));
+  await c.call('SADD', 'big', 'new1', 'new2', 'm0');
+  await c.call('HSET', 'bigh', 'new1', 'x');
+  const live = new Set([...members.slice(1500), 'new1', 'new2', 'm0']);
+  for (let i = 0; i < 300; i++) assert.ok(live.has((await c.call('SRANDMEMBER', 'big')) as string));
+  const few = (await c.call('SRANDMEMBER', 'big', '50')) as string[];
+  assert.equal(new Set(few).size, 50);
+  assert.ok(few.every((m) => live.has(m)));
+  assert.equal(((await c.call('SRANDMEMBER', 'big', '-40')) as string[]).filter((m) => live.has(m)).length, 40);
+  const fields = (await c.call('HRANDFIELD', 'bigh', '20', 'WITHVALUES')) as string[];
+  for (let i = 0; i < fields.length; i += 2) assert.equal(fields[i + 1], fields[i] === 'new1' ? 'x' : `v-${fields[i]}`);
+  assert.equal(new Set(fields.filter((_, i) => i % 2 === 0)).size, 20);
+  // Draining with SPOP (single and counted) returns every live member exactly once.
+  const popped: string[] = [];
+  while (popped.length < live.size - 100) popped.push(...((await c.call('SPOP', 'big', '7')) as string[]));
+  while ((await c.call('SCARD', 'big')) !== 0) popped.push((await c.call('SPOP', 'big')) as string);
+  assert.equal(popped.length, live.size);
+  assert.deepEqual(new Set(popped), live);
+});
