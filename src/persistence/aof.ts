@@ -1,5 +1,7 @@
 // The append-only file, in Redis 7.0's multi-part layout so either server can load the other's:
-//   <dir>/<appenddirname>/<appendfilename>.<seq>.base.rdb   the dataset at the last rewrite
+//   <dir>/<appenddirname>/<appendfilename>.<seq>.base.rdb   the dataset at the last rewrite (RDB,
+//                                                           or .base.aof, commands, when
+//                                                           aof-use-rdb-preamble is no)
 //   <dir>/<appenddirname>/<appendfilename>.<seq>.incr.aof   every write since, as RESP commands
 //   <dir>/<appenddirname>/<appendfilename>.manifest         which files make up the AOF
 //
@@ -42,6 +44,8 @@ interface Rewrite {
   tempFile: string;
   startedMs: number;
   seq: number;
+  /** The base's file name, fixed when the rewrite starts (its suffix follows aof-use-rdb-preamble). */
+  baseName: string;
 }
 
 const MANIFEST_LINE = /^file (\S+) seq (\d+) type ([bih])$/;
@@ -120,8 +124,18 @@ export class Aof implements FeedSink {
     return `${this.baseName}.${seq}.incr.aof`;
   }
 
+  /** The next base's name: .rdb with an RDB preamble, .aof in command form, as Redis names them. */
   private baseFileName(seq: number): string {
-    return `${this.baseName}.${seq}.base.rdb`;
+    return `${this.baseName}.${seq}.base.${this.rdbPreamble ? 'rdb' : 'aof'}`;
+  }
+
+  private get rdbPreamble(): boolean {
+    return this.server.config.bool('aof-use-rdb-preamble');
+  }
+
+  /** What startSnapshot writes a base with. */
+  private baseFormat(): { aux: Record<string, string>; format: 'rdb' | 'commands' } {
+    return { aux: { 'aof-base': '1' }, format: this.rdbPreamble ? 'rdb' : 'commands' };
   }
 
   private readManifest(): void {
@@ -288,7 +302,7 @@ export class Aof implements FeedSink {
   private writeBaseSync(seq: number, why: string): void {
     const name = this.baseFileName(seq);
     const chunks: Buffer[] = [];
-    startSnapshot(this.server, { sync: true, aux: { 'aof-base': '1' }, onChunk: (b) => void chunks.push(b), onEnd: () => undefined });
+    startSnapshot(this.server, { sync: true, ...this.baseFormat(), onChunk: (b) => void chunks.push(b), onEnd: () => undefined });
     const data = Buffer.concat(chunks);
     const file = path.join(this.dir, name);
     const fd = fs.openSync(file, 'w');
@@ -314,13 +328,13 @@ export class Aof implements FeedSink {
     this.openIncr(incr, 'Creating', 'on background rewrite');
     const tempFile = path.join(this.dir, `temp-rewriteaof-bg-${process.pid}.aof`);
     const fd = fs.openSync(tempFile, 'w');
-    const rewrite: Rewrite = { handle: null as unknown as SnapshotHandle, fd, tempFile, startedMs: Date.now(), seq };
+    const rewrite: Rewrite = { handle: null as unknown as SnapshotHandle, fd, tempFile, startedMs: Date.now(), seq, baseName: this.baseFileName(seq) };
     this.rewrite = rewrite;
     // Until the base is written, the manifest names the old files plus the new incr file.
     this.files.push(incr);
     this.writeManifest();
     rewrite.handle = startSnapshot(server, {
-      aux: { 'aof-base': '1' },
+      ...this.baseFormat(),
       onChunk: (buf) => {
         fs.writeSync(fd, buf);
       },
@@ -339,7 +353,7 @@ export class Aof implements FeedSink {
       if (err) throw err;
       fs.fsyncSync(r.fd);
       fs.closeSync(r.fd);
-      const base = this.baseFileName(r.seq);
+      const base = r.baseName;
       fs.renameSync(r.tempFile, path.join(this.dir, base));
       log.notice(`Successfully renamed the temporary AOF base file ${path.basename(r.tempFile)} into ${base}`);
       const history = this.files.filter((f) => f.seq < r.seq);

@@ -1,4 +1,5 @@
-// Encodes RDB records into a growable buffer that the snapshot engine drains in chunks.
+// Encodes RDB records into a growable buffer (ByteBuffer, shared with the command-form AOF base
+// writer) that the snapshot engine drains in chunks.
 //
 // Aggregates are written in the plain types (LIST, SET, HASH, ZSET_2: a length, then each
 // element as an RDB string) rather than as listpack/quicklist blobs. Redis 7.0 loads every one of
@@ -41,13 +42,21 @@ function lenWidth(n: number): number {
   return n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9;
 }
 
-export class RdbWriter {
-  private buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
-  private pos = 0;
-  /** latin1 bytes of a string about to be compressed. */
-  private lzfIn = Buffer.allocUnsafe(1024);
+/** What the snapshot engine writes keys with: an RDB stream here, AOF commands in aof-base-writer.ts. */
+export interface SnapshotEncoder {
+  /** Bytes written and not yet taken. */
+  readonly length: number;
+  /** Hands over everything written so far (the caller owns the Buffer) and starts afresh. */
+  take(): Buffer;
+  selectDb(id: number): void;
+  /** One key with its value and absolute expiry (ms), if any. */
+  keyValue(key: string, value: Value, expireAtMs: number | undefined): void;
+}
 
-  constructor(private readonly compress: boolean) {}
+/** A growable output buffer drained in chunks. */
+export class ByteBuffer {
+  protected buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  protected pos = 0;
 
   /** Bytes written and not yet taken. */
   get length(): number {
@@ -62,7 +71,7 @@ export class RdbWriter {
     return out;
   }
 
-  private reserve(n: number): void {
+  protected reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(bigger, 0, 0, this.pos);
@@ -78,6 +87,21 @@ export class RdbWriter {
     this.reserve(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+
+  /** A latin1 string, one byte per char. */
+  latin1(s: string): void {
+    this.reserve(s.length);
+    this.pos += this.buf.latin1Write(s, this.pos, s.length);
+  }
+}
+
+export class RdbWriter extends ByteBuffer implements SnapshotEncoder {
+  /** latin1 bytes of a string about to be compressed. */
+  private lzfIn = Buffer.allocUnsafe(1024);
+
+  constructor(private readonly compress: boolean) {
+    super();
   }
 
   /** RDB length encoding: 6, 14, 32 or 64 bits. */
@@ -109,8 +133,7 @@ export class RdbWriter {
     }
     if (this.compress && len > LZF_MIN_LENGTH && this.compressed(s)) return;
     this.len(len);
-    this.reserve(len);
-    this.pos += this.buf.latin1Write(s, this.pos, len);
+    this.latin1(s);
   }
 
   private int(n: number): void {

@@ -1,9 +1,13 @@
 // The AOF directory is interchangeable with Redis 7.0's: real redis-server loads what Tandem
-// wrote, and Tandem loads what redis-server wrote (same keys, values and TTLs).
+// wrote, and Tandem loads what redis-server wrote (same keys, values and TTLs), also with a base
+// rewritten in command form (aof-use-rdb-preamble no).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient } from '../helpers/resp-client';
+import { waitFor } from '../helpers/wait';
 
 const AOF = ['--appendonly', 'yes', '--save', ''];
 
@@ -46,6 +50,48 @@ for (const [writer, reader] of [['tandem', 'redis'], ['redis', 'tandem']] as con
     await w.stop();
     const r = await startServer({ redis: reader === 'redis', dir: w.dir, args: AOF });
     assert.deepEqual(await dump(r), expected);
+    await r.stop();
+  });
+}
+
+/** Every type, with lists, sets, hashes and sorted sets past one 64-item command, TTLs, two databases. */
+async function fillBig(c: RespClient): Promise<void> {
+  await fill(c);
+  assert.equal(await c.call('SELECT', '0'), 'OK');
+  const items = Array.from({ length: 150 }, (_, i) => `item-${i}`);
+  assert.equal(await c.call('RPUSH', 'biglist', ...items), 150);
+  assert.equal(await c.call('SADD', 'bigset', ...items), 150);
+  assert.equal(await c.call('SADD', 'intset', ...items.map((_, i) => String(i * 7))), 150);
+  assert.equal(await c.call('HSET', 'bighash', ...items.flatMap((it, i) => [it, `v${i}`])), 150);
+  assert.equal(await c.call('ZADD', 'bigzset', ...items.flatMap((it, i) => [String(i / 10), it])), 150);
+  assert.equal(await c.call('ZADD', 'z', 'inf', 'top', '-inf', 'bottom', '0.1', 'tenth'), 3);
+  assert.equal(await c.call('PEXPIRE', 'bighash', '9000000'), 1);
+  assert.equal(await c.call('SET', 'bin', 'a\r\nb\x00\xff'), 'OK');
+}
+
+for (const [writer, reader] of [['tandem', 'redis'], ['redis', 'tandem']] as const) {
+  test(`aof-use-rdb-preamble no: a command-form base rewritten by ${writer} loads in ${reader}`, async () => {
+    const args = [...AOF, '--aof-use-rdb-preamble', 'no', '--enable-debug-command', 'yes'];
+    const w = await startServer({ redis: writer === 'redis', args });
+    const c = await w.client();
+    await fillBig(c);
+    assert.match((await c.call('BGREWRITEAOF')) as string, /^Background append only file rewriting (started|scheduled)$/);
+    const manifest = path.join(w.dir, 'appendonlydir', 'appendonly.aof.manifest');
+    await waitFor('the rewrite to install a .base.aof', async () =>
+      ((await c.call('INFO', 'persistence')) as string).includes('aof_rewrite_in_progress:0') &&
+      /^file appendonly\.aof\.2\.base\.aof seq 2 type b$/m.test(fs.readFileSync(manifest, 'latin1')));
+    const base = fs.readFileSync(path.join(w.dir, 'appendonlydir', 'appendonly.aof.2.base.aof'), 'latin1');
+    assert.ok(base.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n'), base.slice(0, 40));
+    assert.match(base, /\*3\r\n\$9\r\nPEXPIREAT\r\n\$7\r\nbighash\r\n/);
+    const digest = await c.call('DEBUG', 'DIGEST');
+    c.close();
+    const expected = await dump(w);
+    await w.stop();
+    const r = await startServer({ redis: reader === 'redis', dir: w.dir, args });
+    assert.deepEqual(await dump(r), expected);
+    const rc = await r.client();
+    assert.equal(await rc.call('DEBUG', 'DIGEST'), digest);
+    rc.close();
     await r.stop();
   });
 }

@@ -183,7 +183,33 @@ test('a wrong checksum is reported with both values', () => {
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 test('an asynchronous snapshot is the dataset as of its start while writes go on', async () => {
+  await assertPointInTimeUnderWrites(newServer());
+});
+
+test('point in time also when rdb-key-save-delay stops the walk inside a partition', async () => {
+  await assertPointInTimeUnderWrites(newServer({ 'rdb-key-save-delay': '30' }));
+});
+
+test('point in time when writes start while the walk is still indexing a big database', async () => {
   const server = newServer();
+  for (let i = 0; i < 300000; i++) server.keyspace.set(server.keyspace.dbs[0], `k${i}`, `v${i}`);
+  const before = picture(server);
+  const chunks: Buffer[] = [];
+  let done = false;
+  startSnapshot(server, { onChunk: (b) => void chunks.push(b), onEnd: () => (done = true) });
+  // The first writes land before the walk's first step: nothing has been reached yet.
+  for (let round = 0; !done; round++) {
+    run(server, 0, 'SET', `k${(round * 7919) % 300000}`, 'overwritten');
+    run(server, 0, 'DEL', `k${(round * 104729) % 300000}`);
+    run(server, 0, 'SET', `new-${round}`, 'created after the start');
+    if (round === 3) run(server, 0, 'FLUSHDB');
+    await turn();
+  }
+  assert.deepEqual(picture(reload(Buffer.concat(chunks))), before);
+});
+
+/** Starts an asynchronous snapshot, writes in every database until it ends, checks the result. */
+async function assertPointInTimeUnderWrites(server: Server): Promise<void> {
   const ks = server.keyspace;
   for (let i = 0; i < 30000; i++) {
     const db = ks.dbs[i % 3];
@@ -229,7 +255,7 @@ test('an asynchronous snapshot is the dataset as of its start while writes go on
   assert.ok(round > 10, `the snapshot took ${round} turns; too few to interleave writes`);
   assert.notDeepEqual(picture(server), before);
   assert.deepEqual(picture(reload(Buffer.concat(chunks))), before);
-});
+}
 
 test('several snapshots can run at once, each with its own start point', async () => {
   const server = newServer();
