@@ -127,3 +127,38 @@ test('CONFIG SET appendonly yes creates the AOF from the current dataset', async
   d.close();
   await again.stop();
 });
+
+test('aof-use-rdb-preamble no: the base is written and read back as commands (.base.aof), every type and TTL', async () => {
+  const args = [...AOF, '--aof-use-rdb-preamble', 'no', '--enable-debug-command', 'yes'];
+  const srv = await startServer({ args });
+  assert.equal(manifest(srv.dir), 'file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+  const c = await srv.client();
+  const many = Array.from({ length: 130 }, (_, i) => String(i));
+  assert.equal(await c.call('SET', 's', 'v', 'PX', '7000000'), 'OK');
+  assert.equal(await c.call('RPUSH', 'l', ...many), 130);
+  assert.equal(await c.call('SADD', 'set', ...many), 130);
+  assert.equal(await c.call('HSET', 'h', ...many.flatMap((x) => [`f${x}`, x])), 130);
+  assert.equal(await c.call('ZADD', 'z', ...many.flatMap((x) => [`${x}.25`, `m${x}`]), 'inf', 'top'), 131);
+  assert.equal(await c.call('SELECT', '5'), 'OK');
+  assert.equal(await c.call('SET', 'other-db', 'x'), 'OK');
+  assert.equal(await c.call('EXPIRE', 'other-db', '9000'), 1);
+  assert.equal(await c.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+  await waitFor('the rewrite', async () => manifest(srv.dir) === 'file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+  const base = fs.readFileSync(path.join(aofDir(srv.dir), 'appendonly.aof.2.base.aof'), 'latin1');
+  // 130 items: one command of 64, one of 64 and one of 2 (AOF_REWRITE_ITEMS_PER_CMD).
+  assert.equal(base.match(/\r\nRPUSH\r\n/g)?.length, 3);
+  assert.equal(base.match(/\*66\r\n\$5\r\nRPUSH\r\n/g)?.length, 2);
+  assert.equal(base.match(/\*130\r\n\$5\r\nHMSET\r\n/g)?.length, 2);
+  assert.match(base, /\*3\r\n\$9\r\nPEXPIREAT\r\n\$1\r\ns\r\n\$13\r\n\d{13}\r\n/);
+  assert.match(base, /\*2\r\n\$6\r\nSELECT\r\n\$1\r\n5\r\n\*3\r\n\$3\r\nSET\r\n\$8\r\nother-db\r\n/);
+  const digest = await c.call('DEBUG', 'DIGEST');
+  c.close();
+  assert.equal(await srv.stop(), 0);
+
+  const again = await startServer({ dir: srv.dir, args });
+  const d = await again.client();
+  assert.equal(await d.call('DEBUG', 'DIGEST'), digest);
+  assert.ok(((await d.call('PTTL', 's')) as number) > 6000000);
+  d.close();
+  await again.stop();
+});
