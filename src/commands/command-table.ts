@@ -7,6 +7,8 @@ import { ALL_COMMANDS } from './index';
 
 export class CommandTable {
   private readonly byName = new Map<string, CommandSpec>();
+  /** byName plus each name in upper case: the spellings clients send, found without lowercasing. */
+  private readonly bySentName = new Map<string, CommandSpec>();
 
   /** Throws on a rename of an unknown command (Redis refuses to start: "No such command"). */
   constructor(renames: ReadonlyArray<[string, string]> = [], specs: CommandSpec[] = ALL_COMMANDS) {
@@ -21,10 +23,21 @@ export class CommandTable {
       this.byName.delete(from.toLowerCase());
       if (to !== '') this.byName.set(to.toLowerCase(), spec);
     }
+    for (const [name, spec] of this.byName) {
+      this.bySentName.set(name, spec);
+      // Only an upper case that lowercases back to the name finds what lookup(toLowerCase()) finds.
+      const upper = name.toUpperCase();
+      if (upper.toLowerCase() === name) this.bySentName.set(upper, spec);
+    }
   }
 
   lookup(lowerName: string): CommandSpec | undefined {
     return this.byName.get(lowerName);
+  }
+
+  /** The command a client's argv[0] names, in any case: lookup(name.toLowerCase()). */
+  lookupSent(name: string): CommandSpec | undefined {
+    return this.bySentName.get(name) ?? this.byName.get(name.toLowerCase());
   }
 
   /** [name the command answers to, definition] for every available command. */

@@ -42,8 +42,10 @@ export type ExpiryMode =
 export class Keyspace {
   dbs: Database[];
   expiryMode: ExpiryMode = 'delete';
-  /** The time commands see, in ms; set once per command so a command sees one instant. */
-  now = Date.now();
+  /** The clock `now` reads (the server sets its own; tests inject a fake one). */
+  clock: () => number = Date.now;
+  private nowMs = Date.now();
+  private nowStale = false;
   expiredKeys = 0;
   /** keyspace_hits / keyspace_misses: lookups made on behalf of reading commands. */
   hits = 0;
@@ -61,6 +63,29 @@ export class Keyspace {
 
   constructor(count: number) {
     this.dbs = Array.from({ length: count }, (_, i) => new Database(i));
+  }
+
+  /**
+   * The time commands see, in ms: one instant per command. Dispatch calls newInstant() before
+   * each command and the clock is read at the first use, so the many commands that never ask
+   * (while no key has a TTL, most of them) cost no clock read.
+   */
+  get now(): number {
+    if (this.nowStale) {
+      this.nowMs = this.clock();
+      this.nowStale = false;
+    }
+    return this.nowMs;
+  }
+
+  set now(ms: number) {
+    this.nowMs = ms;
+    this.nowStale = false;
+  }
+
+  /** A new command starts: the next read of `now` reads the clock. */
+  newInstant(): void {
+    this.nowStale = true;
   }
 
   /** True when the key exists and has a TTL in the past. */

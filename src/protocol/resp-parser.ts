@@ -19,6 +19,8 @@ const LF = 10;
 const INLINE_MAX = 64 * 1024; // PROTO_INLINE_MAX_SIZE
 const MBULK_BIG_ARG = 32 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** Commands of up to this many arguments (two digits in `*N`) may be read whole in one pass. */
+const WHOLE_MAX_ARGS = 64;
 
 export interface ParserLimits {
   /** proto-max-bulk-len */
@@ -37,6 +39,13 @@ export class RespParser {
   private bulkLen = -1; // length of the bulk being read, -1 = expecting its `$` header
   private args: string[] = [];
   private commandBytes = 0; // bytes of the current command consumed so far
+  /** The bulk length found by the last successful scanBulkHeader. */
+  private scannedLen = 0;
+  /** Where parseWhole found each argument (start, length) before creating any string. */
+  private readonly wholeStarts = new Int32Array(WHOLE_MAX_ARGS);
+  private readonly wholeLens = new Int32Array(WHOLE_MAX_ARGS);
+  /** The previous command's name; the next one with the same bytes reuses the string. */
+  private lastName = '';
 
   /** Bytes used by the command last returned by next(). */
   lastCommandBytes = 0;
@@ -104,6 +113,8 @@ export class RespParser {
       if (this.remaining === 0) {
         if (this.pos >= this.buf.length) return null;
         if (this.buf[this.pos] === 0x2a /* '*' */) {
+          const whole = this.parseWhole();
+          if (whole !== null) return whole;
           const r = this.startMultibulk();
           if (r === false) return null;
           if (this.remaining === 0) continue; // `*0` / `*-1`: nothing to run
@@ -116,6 +127,55 @@ export class RespParser {
       }
       return this.continueMultibulk();
     }
+  }
+
+  /**
+   * The common case in one pass: a complete command of 1 to WHOLE_MAX_ARGS arguments whose
+   * headers are plain digits. Positions are found first and strings made only once the whole
+   * command is known to be here, so null (anything else: incomplete, unusual headers, errors)
+   * consumes nothing and the general path below reaches its own outcome from the same bytes.
+   */
+  private parseWhole(): string[] | null {
+    const buf = this.buf;
+    const start = this.pos;
+    let p = start + 1;
+    let n = 0;
+    for (; p < start + 3 && p < buf.length; p++) {
+      const d = buf[p] - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (n === 0 || n > WHOLE_MAX_ARGS || (!this.authenticated && n > 10)) return null;
+    if (p + 1 >= buf.length || buf[p] !== CR) return null;
+    p += 2;
+    for (let i = 0; i < n; i++) {
+      const data = this.scanBulkHeader(buf, p);
+      if (data < 0) return null;
+      const len = this.scannedLen;
+      if (buf.length - data < len + 2) return null;
+      this.wholeStarts[i] = data;
+      this.wholeLens[i] = len;
+      p = data + len + 2;
+    }
+    const argv = new Array<string>(n);
+    argv[0] = this.commandName(buf, this.wholeStarts[0], this.wholeLens[0]);
+    for (let i = 1; i < n; i++) argv[i] = latin1(buf, this.wholeStarts[i], this.wholeLens[i]);
+    this.pos = p;
+    this.lastCommandBytes = p - start;
+    this.lastWasInline = false;
+    return argv;
+  }
+
+  /** The command name at buf[start, start+len): the previous name's string when the bytes are equal. */
+  private commandName(buf: Buffer, start: number, len: number): string {
+    const last = this.lastName;
+    if (last.length === len) {
+      let i = 0;
+      while (i < len && buf[start + i] === last.charCodeAt(i)) i++;
+      if (i === len) return last;
+    }
+    this.lastName = latin1(buf, start, len);
+    return this.lastName;
   }
 
   /** Reads `*N\r\n`. Returns false when the line is incomplete. */
@@ -181,7 +241,7 @@ export class RespParser {
         }
         return null;
       }
-      this.args.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.args.push(this.args.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : latin1(buf, this.pos, this.bulkLen));
       this.pos += need;
       this.commandBytes += need;
       this.bulkLen = -1;
@@ -196,13 +256,23 @@ export class RespParser {
     }
   }
 
-  /**
-   * Reads a bulk header made only of `$`, 1 to 15 digits and CR (with a byte after the CR, as the
-   * general path requires), taking the bulk length; false leaves anything else to the general path.
-   */
+  /** Takes the next bulk header of the command in progress when it is one scanBulkHeader accepts. */
   private readBulkHeaderFast(buf: Buffer): boolean {
-    const start = this.pos;
-    if (buf[start] !== 0x24 /* '$' */) return false;
+    const data = this.scanBulkHeader(buf, this.pos);
+    if (data < 0) return false;
+    this.commandBytes += data - this.pos;
+    this.pos = data;
+    this.bulkLen = this.scannedLen;
+    return true;
+  }
+
+  /**
+   * A bulk header at `start` made only of `$`, 1 to 15 digits and CR (with a byte after the CR, as
+   * the general path requires) with a length within the limits: returns where its data starts and
+   * leaves the length in `scannedLen`. -1 leaves anything else to the general path.
+   */
+  private scanBulkHeader(buf: Buffer, start: number): number {
+    if (buf[start] !== 0x24 /* '$' */) return -1;
     const end = Math.min(buf.length - 1, start + 16);
     let len = 0;
     let i = start + 1;
@@ -211,12 +281,10 @@ export class RespParser {
       if (d < 0 || d > 9) break;
       len = len * 10 + d;
     }
-    if (i === start + 1 || i === end || buf[i] !== CR) return false;
-    if (len > this.limits.maxBulkLen || (!this.authenticated && len > 16384)) return false;
-    this.commandBytes += i + 2 - start;
-    this.pos = i + 2;
-    this.bulkLen = len;
-    return true;
+    if (i === start + 1 || i === end || buf[i] !== CR) return -1;
+    if (len > this.limits.maxBulkLen || (!this.authenticated && len > 16384)) return -1;
+    this.scannedLen = len;
+    return i + 2;
   }
 
   /** Reads one inline command line. Returns null when incomplete, [] for an empty line. */
@@ -241,6 +309,29 @@ export class RespParser {
     this.lastCommandBytes = used;
     this.lastWasInline = true;
     return argv;
+  }
+}
+
+const fromCharCode = String.fromCharCode;
+
+/**
+ * buf.latin1Slice(start, start + len). Up to 8 bytes String.fromCharCode builds the same
+ * one-byte string several times faster than the call into native code (command names, short
+ * keys and values: most arguments).
+ */
+function latin1(buf: Buffer, start: number, len: number): string {
+  const s = start;
+  switch (len) {
+    case 0: return '';
+    case 1: return fromCharCode(buf[s]);
+    case 2: return fromCharCode(buf[s], buf[s + 1]);
+    case 3: return fromCharCode(buf[s], buf[s + 1], buf[s + 2]);
+    case 4: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3]);
+    case 5: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4]);
+    case 6: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5]);
+    case 7: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5], buf[s + 6]);
+    case 8: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5], buf[s + 6], buf[s + 7]);
+    default: return buf.latin1Slice(s, s + len);
   }
 }
 

@@ -14,8 +14,7 @@ const UNKNOWN_ARG_PREVIEW = 128;
 
 /** Resolves argv to a command spec, replying the error itself when it cannot. */
 export function lookupCommand(server: Server, c: Client, argv: string[]): { spec: CommandSpec; fullName: string } | null {
-  const name = argv[0].toLowerCase();
-  const spec = server.commands.lookup(name);
+  const spec = server.commands.lookupSent(argv[0]);
   if (spec === undefined) {
     let args = '';
     for (let i = 1; i < argv.length && args.length < UNKNOWN_ARG_PREVIEW; i++) args += `'${argv[i].slice(0, UNKNOWN_ARG_PREVIEW - args.length)}' `;
@@ -25,7 +24,7 @@ export function lookupCommand(server: Server, c: Client, argv: string[]): { spec
   if (spec.subcommands === undefined || argv.length === 1) {
     if (!arityOk(spec.arity, argv.length)) {
       server.stats.command(spec.name).rejectedCalls++;
-      c.reply.error(`ERR wrong number of arguments for '${name}' command`);
+      c.reply.error(`ERR wrong number of arguments for '${argv[0].toLowerCase()}' command`);
       return null;
     }
     // Stats and ACL know a command by its original name, also when rename-command renamed it.
@@ -99,7 +98,7 @@ function reject(server: Server, c: Client, fullName: string, msg: string): void 
 export const PROPAGATED_BY_HANDLER: string[] = [];
 
 export function call(server: Server, c: Client, spec: CommandSpec, argv: string[], fullName: string, bytes = 0): void {
-  server.keyspace.now = server.clock.now();
+  server.keyspace.newInstant();
   const dirtyBefore = server.dirty;
   const offsetBefore = server.feed.offset;
   const errorsBefore = server.stats.totalErrorReplies;

@@ -111,6 +111,7 @@ export class Server {
   ) {
     this.startTime = clock.now();
     this.keyspace = new Keyspace(config.int('databases'));
+    this.keyspace.clock = () => clock.now();
     this.commands = new CommandTable(config.renames, commandSpecs);
     this.slowlog = new SlowLog(config);
     this.acl = new Acl(this);

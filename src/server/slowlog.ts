@@ -55,11 +55,18 @@ export interface SlowLogEntry {
 export class SlowLog {
   entries: SlowLogEntry[] = []; // newest first
   private nextId = 0;
+  /** slowlog-log-slower-than, followed through CONFIG SET: record() runs after every command. */
+  private threshold: number;
 
-  constructor(private readonly config: Config) {}
+  constructor(private readonly config: Config) {
+    this.threshold = config.int('slowlog-log-slower-than');
+    config.watch('slowlog-log-slower-than', (v) => {
+      this.threshold = v as number;
+    });
+  }
 
   record(c: Client, argv: string[], usec: number): void {
-    const threshold = this.config.int('slowlog-log-slower-than');
+    const threshold = this.threshold;
     if (threshold < 0 || usec < threshold) return;
     argv = redactSecrets(argv, this.config);
     const n = Math.min(argv.length, MAX_ARGC);

@@ -80,3 +80,42 @@ test('random bytes never throw anything but ProtocolError and never hang', () =>
     }
   }
 });
+
+test('a whole buffer and the same bytes fed one at a time give the same commands, counts and errors', () => {
+  // Fed whole, complete commands take the one-pass path; fed a byte at a time they never do.
+  let seed = 987654;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
+  const pieces = [
+    () => `*3\r\n${bulk('SET')}${bulk('key:' + Math.floor(rnd() * 100))}${bulk('v'.repeat(Math.floor(rnd() * 20)))}`,
+    () => `*2\r\n${bulk(pick(['GET', 'get', 'LPOP', 'xyzzy']))}${bulk('\0\xff\r\n')}`,
+    () => `*${1 + Math.floor(rnd() * 70)}\r\n` + bulk('x').repeat(Math.floor(rnd() * 70)),
+    () => pick(['*0\r\n', '*-1\r\n', '*03\r\n$3\r\nSET\r\n$01\r\na\r\n$1\r\nb\r\n', '*1\r\n$-1\r\n', '*1\r\n$x\r\n', '*2\r\n$3\r\nabc\r\nfoo\r\n']),
+    () => pick(['PING\r\n', '\r\n', 'set "a b" c\r\n', '*1\r\n$0000000000000004\r\nPING\r\n', '*100\r\n', '*1\r\n$17000\r\n']),
+  ];
+  const run = (p: RespParser, chunks: Buffer[]) => {
+    const out: string[] = [];
+    try {
+      for (const chunk of chunks) {
+        p.feed(chunk);
+        for (let argv = p.next(); argv !== null; argv = p.next()) out.push(`${JSON.stringify(argv)} ${p.lastCommandBytes} ${p.lastWasInline}`);
+      }
+    } catch (e) {
+      out.push(`error: ${(e as Error).message}`);
+    }
+    return out;
+  };
+  for (let round = 0; round < 300; round++) {
+    let s = '';
+    for (let i = Math.floor(rnd() * 8); i >= 0; i--) s += pick(pieces)();
+    const bytes = Buffer.from(s, 'latin1');
+    for (const authenticated of [true, false]) {
+      const whole = new RespParser();
+      const single = new RespParser();
+      whole.authenticated = single.authenticated = authenticated;
+      const oneByOne = [...bytes].map((b) => Buffer.from([b]));
+      assert.deepEqual(run(whole, [bytes]), run(single, oneByOne), JSON.stringify(s));
+    }
+  }
+});
