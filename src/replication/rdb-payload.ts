@@ -115,7 +115,7 @@ export class SpoolToDisk implements PayloadReceiver {
   private fd: number | null;
 
   constructor(private readonly server: Server) {
-    this.fd = fs.openSync(this.file, 'w');
+    this.fd = fs.openSync(this.file, 'w+');
   }
 
   push(bytes: Buffer): void {
