@@ -20,6 +20,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, intArg } from './args';
 import { dbArg, ERR_SAME_OBJECT } from './databases';
 import { alreadyExpired, parseStrictInt64 } from './strings';
 import { globMatch } from '../keyspace/glob';
+import { samplerOf } from '../keyspace/sampler';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -175,30 +176,16 @@ function keys(c: Client, argv: string[]): void {
 function randomkey(c: Client): void {
   const ks = c.server.keyspace;
   const db = c.db;
-  if (db.dict.size === 0) {
-    c.reply.nullBulk();
-    return;
+  const sampler = samplerOf(db, db.dict, 0)!;
+  // Redis's dbRandomKey: an expired key drawn is deleted (by the lookup) and another drawn; a
+  // replica cannot delete, so when every key has a TTL it answers an expired one after 100 draws.
+  let tries = 100;
+  for (;;) {
+    const key = sampler.pick((k) => db.dict.has(k));
+    if (key === undefined) return c.reply.nullBulk();
+    if (ks.lookup(db, key, false) !== undefined) return c.reply.bulk(key);
+    if (ks.expiryMode !== 'delete' && db.expires.size === db.dict.size && --tries === 0) return c.reply.bulk(key);
   }
-  // A Map has no random access: start at a random position of one pass over the keys and take
-  // the first live key from there (wrapping), expiring the dead ones passed on the way as Redis
-  // does for those it draws. A replica whose every key is logically expired answers one of them.
-  const start = Math.floor(Math.random() * db.dict.size);
-  let first: string | undefined;
-  const visit = (key: string): boolean => {
-    first ??= key;
-    return ks.lookup(db, key, false) !== undefined;
-  };
-  let i = 0;
-  for (const key of db.dict.keys()) {
-    if (i++ >= start && visit(key)) return c.reply.bulk(key);
-  }
-  i = 0;
-  for (const key of db.dict.keys()) {
-    if (i++ >= start) break;
-    if (visit(key)) return c.reply.bulk(key);
-  }
-  if (first !== undefined && ks.expiryMode !== 'delete') c.reply.bulk(first);
-  else c.reply.nullBulk();
 }
 
 // -------------------------------------------------------------------------------------------

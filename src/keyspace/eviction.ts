@@ -8,14 +8,16 @@
 // per key and subtracted until the heap is seen to drop.
 //
 // Candidates are sampled as Redis does (maxmemory-samples keys per round into a pool of the 16
-// best), but from a moving position in each database's key order instead of at random, since a
-// JS Map has no random access: a rotating cursor over every key gives each one its turn.
+// best): at random from the keys (allkeys-*, through the database's sampler), and for volatile-*
+// from a moving position in the TTL table, since a JS Map has no random access: a rotating
+// cursor over every key with a TTL gives each one its turn.
 
 import * as v8 from 'node:v8';
 import type { Server } from '../server/server';
 import type { Database } from './keyspace';
 import type { CommandSpec } from '../commands/command';
 import { ListValue, HashValue, SetValue, ZSetValue, Value } from './values';
+import { samplerOf } from './sampler';
 import { accessTracker } from '../commands/object';
 import { notifyKeyspaceEvent, NOTIFY } from '../pubsub/notify';
 
@@ -160,8 +162,13 @@ export class Eviction {
     if (this.pool.length > POOL_SIZE) this.pool.splice(0, this.pool.length - POOL_SIZE);
   }
 
-  /** The next key of `source` after this database's cursor, wrapping around; null if empty. */
+  /**
+   * A candidate from `source`: for the keys (allkeys-*) a random one, through the database's
+   * sampler; for the TTL table (volatile-*), which has no sampler, the next key after this
+   * database's cursor, wrapping around. null if empty.
+   */
   private nextKey(db: Database, source: Map<string, unknown>): string | null {
+    if (source === db.dict) return samplerOf(db, db.dict, 0)!.pick((k) => db.dict.has(k)) ?? null;
     if (source.size === 0) return null;
     let cur = this.cursors.get(db);
     if (cur === undefined || cur.dict !== source) {

@@ -11,10 +11,13 @@
 // snapshot engine can hook one place.
 
 import { Value } from './values';
+import type { RandomSampler } from './sampler';
 
 export class Database {
   dict = new Map<string, Value>();
   expires = new Map<string, number>();
+  /** Random access to the keys once RANDOMKEY asked for it (sampler.ts). */
+  sampler: RandomSampler<string> | null = null;
   constructor(readonly id: number) {}
 
   get size(): number {
@@ -147,11 +150,14 @@ export class Keyspace {
 
   /** Stores a value, clearing any TTL unless keepTtl. */
   set(db: Database, key: string, value: Value, keepTtl = false): void {
-    const isNew = this.newKeyHook !== null && !db.dict.has(key);
+    const isNew = (this.newKeyHook !== null || db.sampler !== null) && !db.dict.has(key);
     db.dict.set(key, value);
     if (!keepTtl && db.expires.size > 0) db.expires.delete(key);
     this.modified(db, key);
-    if (isNew) this.newKeyHook!(db, key);
+    if (isNew) {
+      if (db.sampler !== null) db.sampler.added(key);
+      if (this.newKeyHook !== null) this.newKeyHook(db, key);
+    }
   }
 
   /** Replaces the value of an existing key in place-of (same TTL). */

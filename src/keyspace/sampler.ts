@@ -1,5 +1,5 @@
 // Random picks in O(1) from a JS Map or Set, which have no random access (RANDOMKEY, SPOP,
-// SRANDMEMBER, HRANDFIELD without a count). Picking by walking to a random position is O(n), so
+// SRANDMEMBER, HRANDFIELD). Picking by walking to a random position is O(n), so
 // draining a million-member set with SPOP would be quadratic; Redis picks from its hash table's
 // buckets in O(1).
 //
@@ -66,10 +66,11 @@ export interface Sampled<K> {
 
 /**
  * The owner's sampler for `source` (a Set's members, a Map's keys), built now or rebuilt when
- * stale or taken from another source; null for collections small enough to walk.
+ * stale or taken from another source; null for collections smaller than `minSize`, cheaper to
+ * walk (a database, one of few, always has one).
  */
-export function samplerOf<K>(owner: Sampled<K>, source: Set<K> | Map<K, unknown>): RandomSampler<K> | null {
-  if (source.size < SAMPLER_MIN_SIZE) {
+export function samplerOf<K>(owner: Sampled<K>, source: Set<K> | Map<K, unknown>, minSize = SAMPLER_MIN_SIZE): RandomSampler<K> | null {
+  if (source.size < minSize) {
     owner.sampler = null;
     return null;
   }

@@ -146,6 +146,26 @@ test('FLUSHDB FLUSHALL DBSIZE RANDOMKEY', async () => {
   for (let i = 0; i < 20; i++) assert.equal(await c.call('RANDOMKEY'), 'alive');
 });
 
+test('RANDOMKEY on a big database answers live keys only, across deletes, FLUSHDB and SWAPDB', async () => {
+  await c.call('FLUSHALL');
+  const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`);
+  await c.call('MSET', ...keys.flatMap((k) => [k, 'v']));
+  const seen = new Set<string>();
+  for (let i = 0; i < 200; i++) seen.add((await c.call('RANDOMKEY')) as string);
+  assert.ok(seen.size > 150, `200 draws over 2000 keys gave only ${seen.size} distinct keys`);
+  await c.call('DEL', ...keys.slice(0, 1990));
+  for (let i = 0; i < 100; i++) assert.ok(keys.slice(1990).includes((await c.call('RANDOMKEY')) as string));
+  await c.call('FLUSHDB');
+  await c.call('SET', 'fresh', '1');
+  assert.equal(await c.call('RANDOMKEY'), 'fresh');
+  await c.call('SELECT', '3');
+  await c.call('SET', 'in3', '1');
+  await c.call('SELECT', '0');
+  await c.call('SWAPDB', '0', '3');
+  assert.equal(await c.call('RANDOMKEY'), 'in3');
+  await c.call('FLUSHALL');
+});
+
 test('KEYS matches globs and hides expired keys', async () => {
   await c.call('FLUSHALL');
   await c.call('MSET', 'user:1:name', 'a', 'user:2:name', 'b', 'user:1:mail', 'c', 'other', 'd');
