@@ -15,13 +15,15 @@
 // old ones untouched.
 //
 // "Has the walk reached this key?" must be cheap to answer and cheap to record. A Set of every
-// key written costs ~0.5 us and ~40 bytes per key (measured: +1 s and +43 MB on a 1M-key BGSAVE,
-// a third of its time). Instead each database is walked by hash partition: an indexing pass
-// first sorts the keys into partitions of about a thousand (8 bytes per key: one array slot),
-// then the partitions are written in order, each whole within one turn. A key has been reached
-// iff its partition number is below the next one to write, a pure function of the key. Only the
-// keys decided outside the walk (saved by the guard before a change, created or deleted since the
-// start) are remembered, in a per-database `touched` Set bounded by the writes during the save.
+// key written costs ~0.5 us and ~40 bytes per key (measured: ~1 s of CPU and +43 MB on a 1M-key
+// BGSAVE). Instead an indexing pass first lists each database's keys in Map order (`keys`, one
+// array slot per key) with an open-addressing table from a hash of the key to its position (4 to
+// 8 bytes per key); the walk then writes the keys in that same order, still the Map's iteration
+// order (so memory is read front to back, as the keys were allocated), and a key has been
+// reached iff its position is below the walk's cursor. The guard pays a table probe per declared
+// key; the walk pays nothing per key. Only the keys decided outside the walk (saved by the guard
+// before a change, created or deleted since the start) are remembered, in a per-database
+// `touched` Set bounded by the writes during the save.
 //
 // Keys deleted by expiry before the walk reaches them are left out: their TTL has passed, so a
 // loader would drop them too.
@@ -170,10 +172,7 @@ export function runningSnapshots(server: Server): number {
   return engines.get(server)?.running.size ?? 0;
 }
 
-/** Keys per partition: about what one walk step writes, so a partition never spans turns. */
-const KEYS_PER_PARTITION = 1024;
-
-/** FNV-1a over the key (its first and last 16 chars when longer than 32): spreads keys like "key:123" evenly. */
+/** FNV-1a over the key (its first and last 16 chars when longer than 32). */
 function keyHash(key: string): number {
   const n = key.length;
   let h = 0x811c9dc5 ^ n;
@@ -183,42 +182,61 @@ function keyHash(key: string): number {
     for (let i = 0; i < 16; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
     for (let i = n - 16; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   }
-  return h >>> 0;
+  return h;
 }
 
 /**
- * The walk's state in one database. Indexing fills `keys` in Map order with each key's partition
- * beside it, then a counting sort makes `order` (positions in `keys`, partition by partition).
- * Three flat arrays sized once rather than a growing array per partition: a 1M-key index is ~16
- * MB that V8 places straight in large-object space, where scavenges never copy it.
+ * The walk's state in one database: the index (`keys` in Map order, `slots` from key hash to
+ * position + 1) and the cursor. Flat arrays sized once: a 1M-key index is 16 MB that V8 places
+ * straight in large-object space, where scavenges never copy it.
  */
 class DbWalk {
-  partCount = 1;
   keys: string[] = [];
-  /** Partition of keys[i] (dropped once `order` is built). */
-  partOf: Int32Array | null = null;
-  /** Indices into `keys`, partition by partition; partition p is order[start[p] .. start[p+1]). */
-  order: Int32Array | null = null;
-  start: Int32Array | null = null;
-  /** Keys indexed so far, then the count. */
+  slots = new Int32Array(0);
+  /** Keys indexed. */
   size = 0;
-  /** Next position of `order` to fill while ordering; the next to write afterwards. */
-  pos = 0;
-  phase: 'scan' | 'order' | 'write' = 'scan';
-  /** Partitions below this one are written. */
-  nextPart = 0;
+  phase: 'scan' | 'write' = 'scan';
+  /** keys[0 .. cursor) have been written or passed. */
+  cursor = 0;
+  /** The write iterator restarted on a copy of the Map (freeze): skip what the cursor passed. */
+  resync = false;
+
   constructor(
     /** Keys whose fate the walk must not decide: serialized by the guard, created or deleted since the start. */
     readonly touched = new Set<string>(),
   ) {}
 
-  partitionOf(key: string): number {
-    return this.partCount === 1 ? 0 : keyHash(key) % this.partCount;
+  /** Sizes the index for n keys (load factor at most 1/2). */
+  allocate(n: number): void {
+    this.keys = new Array<string>(n);
+    let cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    this.slots = new Int32Array(cap);
+  }
+
+  add(key: string): void {
+    const mask = this.slots.length - 1;
+    let h = keyHash(key) & mask;
+    while (this.slots[h] !== 0) h = (h + 1) & mask;
+    this.keys[this.size] = key;
+    this.slots[h] = ++this.size;
+  }
+
+  /** The key's position in `keys`, or -1. */
+  position(key: string): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let h = keyHash(key) & mask; slots[h] !== 0; h = (h + 1) & mask) {
+      if (this.keys[slots[h] - 1] === key) return slots[h] - 1;
+    }
+    return -1;
   }
 
   /** Whether the walk has written (or passed) key. */
   reached(key: string): boolean {
-    return this.phase === 'write' && this.partitionOf(key) < this.nextPart;
+    if (this.phase !== 'write') return false;
+    const p = this.position(key);
+    return p >= 0 && p < this.cursor;
   }
 }
 
@@ -235,10 +253,9 @@ class Snapshot implements SnapshotHandle {
   private readonly keyDelay: KeyDelay;
   /** The database the walk is in; databases below it are complete. */
   private db = 0;
-  /** The indexing pass over the current database's keys. */
+  /** The indexing pass over the current database's keys, then the writing pass. */
   private iter: IterableIterator<string> | null = null;
-  /** The counting sort's next slot per partition while the index is being ordered. */
-  private fill: Int32Array | null = null;
+  private entries: IterableIterator<[string, Value]> | null = null;
   /** The database the stream last selected (preserved keys may switch it). */
   private streamDb = -1;
   private paused = false;
@@ -330,12 +347,16 @@ class Snapshot implements SnapshotHandle {
       if (!live.has(this.dicts[i])) continue;
       this.dicts[i] = new Map(this.dicts[i]);
       this.expires[i] = new Map(this.expires[i]);
-      // An unfinished indexing pass starts over on the copy (the partitions hold key names only,
-      // so finished ones stay valid: values are looked up in dicts[i]).
-      if (i === this.db && this.walks[i].phase !== 'write') {
-        this.walks[i] = new DbWalk(this.walks[i].touched);
+      if (i !== this.db) continue;
+      const walk = this.walks[i];
+      if (walk.phase === 'scan') {
+        // Indexing starts over on the copy.
+        this.walks[i] = new DbWalk(walk.touched);
         this.iter = null;
-        this.fill = null;
+      } else if (this.entries !== null) {
+        // Writing continues on the copy (same order) after the keys the cursor passed.
+        this.entries = this.dicts[i].entries();
+        walk.resync = true;
       }
     }
   }
@@ -396,52 +417,54 @@ class Snapshot implements SnapshotHandle {
 
   /**
    * Walks until the time budget is spent or the end; returns how long to wait before the next
-   * step (rdb-key-save-delay), 0 for "next turn". A partition is written whole within a step
-   * unless rdb-key-save-delay stops it midway: then the keys written so far go to `touched`.
+   * step (rdb-key-save-delay), 0 for "next turn".
    */
   private step(): number {
     const started = performance.now();
-    const delayed = this.keyDelay.active;
+    let sinceClock = 0;
     while (this.db < this.dicts.length) {
       const walk = this.walks[this.db];
       const dict = this.dicts[this.db];
-      if (walk.phase !== 'write') {
+      if (walk.phase === 'scan') {
         if (!this.index(walk, dict, started)) return 0;
         if (dict.size > 0) this.beginDb(this.db);
+        this.entries = dict.entries();
       }
       const { keys, touched } = walk;
-      const order = walk.order!;
-      const start = walk.start!;
-      while (walk.nextPart < walk.partCount) {
-        const end = start[walk.nextPart + 1];
-        for (let j = walk.pos; j < end; j++) {
-          const key = keys[order[j]];
-          if (touched.has(key)) continue;
-          const value = dict.get(key);
-          if (value === undefined) continue;
-          this.writeKey(this.db, key, value);
-          if (delayed) {
-            touched.add(key);
-            const ms = this.keyDelay.tick();
-            if (ms > 0) {
-              walk.pos = j + 1;
-              this.emit();
-              return ms;
-            }
-          }
+      // A Map iterator has no return(): leaving the loop keeps its place for the next step.
+      for (const [key, value] of this.entries!) {
+        if (touched.size > 0 && touched.has(key)) continue;
+        // Untouched keys are the indexed ones, met in the same order; the keys between the
+        // cursor and this one were touched (or deleted) since indexing.
+        if (walk.resync) {
+          if (walk.position(key) < walk.cursor) continue;
+          walk.resync = false;
         }
-        walk.pos = end;
-        walk.nextPart++;
+        while (walk.cursor < walk.size && keys[walk.cursor] !== key) walk.cursor++;
+        if (walk.cursor === walk.size) throw new Error(`snapshot walk lost its place at key '${key}'`);
+        walk.cursor++;
+        this.writeKey(this.db, key, value);
         if (this.writer.length >= CHUNK_BYTES) {
           this.emit();
           if (this.paused) return 0;
         }
-        if (performance.now() - started >= STEP_BUDGET_MS) {
-          this.emit();
-          return 0;
+        if (this.keyDelay.active) {
+          const ms = this.keyDelay.tick();
+          if (ms > 0) {
+            this.emit();
+            return ms;
+          }
+        }
+        if (++sinceClock >= 16) {
+          sinceClock = 0;
+          if (performance.now() - started >= STEP_BUDGET_MS) {
+            this.emit();
+            return 0;
+          }
         }
       }
       // Nobody asks about a finished database again.
+      this.entries = null;
       this.walks[this.db] = new DbWalk();
       this.db++;
     }
@@ -451,55 +474,26 @@ class Snapshot implements SnapshotHandle {
 
   /**
    * Indexes the database within the step's budget: true when done (the walk can write), false
-   * when the step's time is up. Touched keys are not indexed: the walk would skip them anyway,
-   * and leaving them out keeps the index within the size the database had at the start.
+   * when the step's time is up. Touched keys are not indexed: the walk skips them anyway, and
+   * leaving them out keeps the index within the size the database had at the start.
    */
   private index(walk: DbWalk, dict: Map<string, Value>, started: number): boolean {
+    if (this.iter === null) {
+      walk.allocate(dict.size);
+      this.iter = dict.keys();
+    }
+    const touched = walk.touched;
     let sinceClock = 0;
-    if (walk.phase === 'scan') {
-      if (this.iter === null) {
-        walk.partCount = Math.max(1, Math.ceil(dict.size / KEYS_PER_PARTITION));
-        walk.keys = new Array<string>(dict.size);
-        walk.partOf = new Int32Array(dict.size);
-        walk.start = new Int32Array(walk.partCount + 1);
-        this.iter = dict.keys();
-      }
-      const { keys, touched } = walk;
-      const partOf = walk.partOf!;
-      const counts = walk.start!;
-      // A Map iterator has no return(): leaving the loop keeps its place for the next step.
-      for (const key of this.iter) {
-        if (touched.has(key)) continue;
-        const p = walk.partitionOf(key);
-        keys[walk.size] = key;
-        partOf[walk.size++] = p;
-        counts[p + 1]++;
-        if (++sinceClock >= 1024) {
-          sinceClock = 0;
-          if (performance.now() - started >= STEP_BUDGET_MS) return false;
-        }
-      }
-      this.iter = null;
-      for (let p = 1; p <= walk.partCount; p++) counts[p] += counts[p - 1];
-      walk.order = new Int32Array(walk.size);
-      walk.phase = 'order';
-      walk.pos = 0;
-    }
-    // Counting sort: `fill` (start[] copied) is where each partition's next index goes.
-    const partOf = walk.partOf!;
-    const order = walk.order!;
-    const fill = (this.fill ??= walk.start!.slice(0, walk.partCount));
-    for (let i = walk.pos; i < walk.size; i++) {
-      order[fill[partOf[i]]++] = i;
-      if ((i & 16383) === 16383 && performance.now() - started >= STEP_BUDGET_MS) {
-        walk.pos = i + 1;
-        return false;
+    for (const key of this.iter) {
+      if (touched.size > 0 && touched.has(key)) continue;
+      walk.add(key);
+      if (++sinceClock >= 256) {
+        sinceClock = 0;
+        if (performance.now() - started >= STEP_BUDGET_MS) return false;
       }
     }
-    this.fill = null;
-    walk.partOf = null;
+    this.iter = null;
     walk.phase = 'write';
-    walk.pos = 0;
     return true;
   }
 
