@@ -20,7 +20,7 @@
 //     and Tandem fire keyspace events for writes applied from the master stream) and a client
 //     subscribed to __keyspace@0__:probe:*; lag = when probe:<n>'s event arrives minus when
 //     probe:<n> was written, both read on this process's clock. It includes the event delivery
-//     hop, the same for both servers.
+//     hop, the same for both servers. Probes start after one second of load (warm-up).
 //
 // Options: --keys N (1000000), --rounds N (3), --only sync|throughput|lag (all by default),
 // --lag-seconds N (10). About 5 minutes on 2 cores with the defaults.
@@ -252,11 +252,15 @@ async function benchThroughput(o: Options): Promise<void> {
 
 const WRITES_PER_S = 50_000;
 const PROBE_EVERY_MS = 5;
+const WARMUP_MS = 1000;
 const OK_REPLY_BYTES = 5; // "+OK\r\n"
 
 interface LagRun {
   lagsMs: number[];
   writesPerS: number;
+  /** CPU microseconds per write of the master and of the replica during the load. */
+  masterCpuUs: number;
+  replicaCpuUs: number;
 }
 
 async function lagOnce(kind: Kind, seconds: number): Promise<LagRun> {
@@ -284,14 +288,16 @@ async function lagOnce(kind: Kind, seconds: number): Promise<LagRun> {
   writer.on('data', (d) => (replyBytes += d.length));
   const value = 'v'.repeat(100);
   const setCommand = (key: string) => `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$100\r\n${value}\r\n`;
+  const cpu0 = [cpuSeconds(master), cpuSeconds(replica)];
   const t0 = performance.now();
   let sent = 0;
   let probes = 0;
-  let nextProbe = t0;
+  // Probes start after a warm-up second (a fresh server compiles its hot paths meanwhile).
+  let nextProbe = t0 + WARMUP_MS;
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const now = performance.now();
-      if (now - t0 >= seconds * 1000) {
+      if (now - t0 >= WARMUP_MS + seconds * 1000) {
         clearInterval(tick);
         resolve();
         return;
@@ -312,6 +318,8 @@ async function lagOnce(kind: Kind, seconds: number): Promise<LagRun> {
   await waitFor('the replies to the writes', () => replyBytes >= sent * OK_REPLY_BYTES, 60000);
   const writesPerS = sent / ((performance.now() - t0) / 1000);
   await waitFor('the last probes on the replica', () => lagsMs.length >= probes * 0.99, 10000).catch(() => undefined);
+  const masterCpuUs = ((cpuSeconds(master) - cpu0[0]) * 1e6) / sent;
+  const replicaCpuUs = ((cpuSeconds(replica) - cpu0[1]) * 1e6) / sent;
   writer.destroy();
   sub.close();
   for (const s of [replica, master]) {
@@ -319,7 +327,7 @@ async function lagOnce(kind: Kind, seconds: number): Promise<LagRun> {
     fs.rmSync(s.dir, { recursive: true, force: true });
   }
   if (lagsMs.length < probes) console.log(`  (${kind}: ${probes - lagsMs.length} of ${probes} probes not seen on the replica)`);
-  return { lagsMs, writesPerS };
+  return { lagsMs, writesPerS, masterCpuUs, replicaCpuUs };
 }
 
 async function benchLag(o: Options): Promise<void> {
@@ -331,13 +339,13 @@ async function benchLag(o: Options): Promise<void> {
       const r = await lagOnce(kind, o.lagSeconds);
       all.get(kind)!.push(r);
       const s = [...r.lagsMs].sort((a, b) => a - b);
-      console.log(`  round ${round + 1} ${kind.padEnd(6)}: ${Math.round(r.writesPerS)} writes/s, lag p50 ${fmt(percentile(s, 50))} ms, p99 ${fmt(percentile(s, 99))} ms, max ${fmt(s[s.length - 1])} ms (${s.length} probes)`);
+      console.log(`  round ${round + 1} ${kind.padEnd(6)}: ${Math.round(r.writesPerS)} writes/s, lag p50 ${fmt(percentile(s, 50))} ms, p99 ${fmt(percentile(s, 99))} ms, max ${fmt(s[s.length - 1])} ms (${s.length} probes); CPU per write: master ${fmt(r.masterCpuUs)} us, replica ${fmt(r.replicaCpuUs)} us`);
     }
   }
   for (const kind of KINDS) {
     const runs = all.get(kind)!;
     const stat = (f: (s: number[]) => number) => median(runs.map((r) => f([...r.lagsMs].sort((a, b) => a - b))));
-    console.log(`  median ${kind.padEnd(6)}: p50 ${fmt(stat((s) => percentile(s, 50)))} ms, p99 ${fmt(stat((s) => percentile(s, 99)))} ms (target < 5), max ${fmt(stat((s) => s[s.length - 1]))} ms`);
+    console.log(`  median ${kind.padEnd(6)}: p50 ${fmt(stat((s) => percentile(s, 50)))} ms, p99 ${fmt(stat((s) => percentile(s, 99)))} ms (target < 5), max ${fmt(stat((s) => s[s.length - 1]))} ms; CPU per write: master ${fmt(median(runs.map((r) => r.masterCpuUs)))} us, replica ${fmt(median(runs.map((r) => r.replicaCpuUs)))} us`);
   }
 }
 
