@@ -81,6 +81,20 @@ export class RespParser {
     }
   }
 
+  /**
+   * The caller is about to reuse `shared`, the memory of the chunks it fed (one read buffer for
+   * every connection): copies the bytes still held there (input not parsed yet, chunks of a large
+   * bulk being gathered).
+   */
+  copyInputOutOf(shared: ArrayBufferLike): void {
+    if (this.pos < this.buf.length && this.buf.buffer === shared) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+      this.pos = 0;
+    }
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) if (pending[i].buffer === shared) pending[i] = Buffer.from(pending[i]);
+  }
+
   /** Take the unconsumed bytes (used when a connection changes protocol, e.g. a replica reading an RDB). */
   takeRemainder(): Buffer {
     this.joinPending();
