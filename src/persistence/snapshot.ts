@@ -253,8 +253,9 @@ class Snapshot implements SnapshotHandle {
   private readonly keyDelay: KeyDelay;
   /** The database the walk is in; databases below it are complete. */
   private db = 0;
-  /** The indexing pass over the current database's keys, then the writing pass. */
+  /** The indexing pass's place in the current database's Map. */
   private iter: IterableIterator<string> | null = null;
+  /** The writing pass's place in it (both passes follow the Map's order). */
   private entries: IterableIterator<[string, Value]> | null = null;
   /** The database the stream last selected (preserved keys may switch it). */
   private streamDb = -1;
