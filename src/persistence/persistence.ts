@@ -522,7 +522,7 @@ function writeAll(fd: number, buf: Buffer): void {
   while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
 }
 
-function closeQuietly(fd: number): void {
+export function closeQuietly(fd: number): void {
   try {
     fs.closeSync(fd);
   } catch {
@@ -530,7 +530,7 @@ function closeQuietly(fd: number): void {
   }
 }
 
-function unlinkQuietly(file: string): void {
+export function unlinkQuietly(file: string): void {
   try {
     fs.unlinkSync(file);
   } catch {

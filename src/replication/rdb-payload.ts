@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Server } from '../server/server';
 import { startSnapshot, SnapshotHandle } from '../persistence/snapshot';
-import { persistenceOf, Persistence } from '../persistence/persistence';
+import { persistenceOf, Persistence, closeQuietly, unlinkQuietly } from '../persistence/persistence';
 import { DatasetBuilder, RdbStreamReader, parseOptionsFor } from '../persistence/rdb-reader';
 
 export type { SnapshotHandle };
@@ -163,21 +163,5 @@ export class SpoolToDisk implements PayloadReceiver {
     if (this.fd !== null) closeQuietly(this.fd);
     this.fd = null;
     unlinkQuietly(this.file);
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // already closed
-  }
-}
-
-function unlinkQuietly(file: string): void {
-  try {
-    fs.unlinkSync(file);
-  } catch {
-    // not there
   }
 }
