@@ -198,8 +198,6 @@ class DbWalk {
   phase: 'scan' | 'write' = 'scan';
   /** keys[0 .. cursor) have been written or passed. */
   cursor = 0;
-  /** The write iterator restarted on a copy of the Map (freeze): skip what the cursor passed. */
-  resync = false;
 
   constructor(
     /** Keys whose fate the walk must not decide: serialized by the guard, created or deleted since the start. */
@@ -355,9 +353,8 @@ class Snapshot implements SnapshotHandle {
         this.walks[i] = new DbWalk(walk.touched);
         this.iter = null;
       } else if (this.entries !== null) {
-        // Writing continues on the copy (same order) after the keys the cursor passed.
+        // Writing continues on the copy (same order); the keys the cursor passed are skipped.
         this.entries = this.dicts[i].entries();
-        walk.resync = true;
       }
     }
   }
@@ -435,14 +432,16 @@ class Snapshot implements SnapshotHandle {
       // A Map iterator has no return(): leaving the loop keeps its place for the next step.
       for (const [key, value] of this.entries!) {
         if (touched.size > 0 && touched.has(key)) continue;
-        // Untouched keys are the indexed ones, met in the same order; the keys between the
-        // cursor and this one were touched (or deleted) since indexing.
-        if (walk.resync) {
-          if (walk.position(key) < walk.cursor) continue;
-          walk.resync = false;
+        // Untouched keys are indexed ones met in index order, so this is almost always the key at
+        // the cursor. Otherwise: the keys before it in the index were touched or deleted since
+        // (jump over them), or it was written already and has come round again (deleted after
+        // the cursor passed it, then re-created at the end of the Map; or the iterator restarted
+        // on a frozen copy): skip it.
+        if (keys[walk.cursor] !== key) {
+          const p = walk.position(key);
+          if (p < walk.cursor) continue;
+          walk.cursor = p;
         }
-        while (walk.cursor < walk.size && keys[walk.cursor] !== key) walk.cursor++;
-        if (walk.cursor === walk.size) throw new Error(`snapshot walk lost its place at key '${key}'`);
         walk.cursor++;
         this.writeKey(this.db, key, value);
         if (this.writer.length >= CHUNK_BYTES) {
