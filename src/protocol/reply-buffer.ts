@@ -1,7 +1,8 @@
 // Encodes replies (RESP2 or RESP3) into one connection's output. Small replies are written into
-// a reusable scratch buffer; a flush copies what is there into one exact-size Buffer (small ones
-// come from Node's pool) so that a pipeline of thousands of replies becomes one socket write.
-// Large values go out as their own Buffers without an extra copy into the scratch.
+// a reusable scratch buffer, so that a pipeline of thousands of replies becomes one socket write;
+// a flush hands the socket a view of the scratch when it has nothing else queued (see take()),
+// else a copy in one exact-size Buffer (small ones come from Node's pool). Large values go out as
+// their own Buffers without an extra copy into the scratch.
 //
 // RESP3-only types degrade the way Redis degrades them for RESP2 clients: maps become flat
 // arrays, sets arrays, doubles bulk strings, null `$-1` (or `*-1` for null arrays), booleans
@@ -24,6 +25,8 @@ export class ReplyBuffer {
   private used = 0;
   private chunks: Buffer[] = [];
   private chunksBytes = 0;
+  /** Set between take(true) handing out a view of the scratch and written(). */
+  private scratchLent = false;
   /** Protocol version of the connection: 2 or 3. */
   resp: 2 | 3 = 2;
   /** Called for every error reply (INFO errorstats, failed_calls). */
@@ -34,18 +37,37 @@ export class ReplyBuffer {
     return this.used + this.chunksBytes;
   }
 
-  /** Takes everything written so far as a list of Buffers (empty when nothing is pending). */
-  take(): Buffer[] {
+  /**
+   * Takes everything written so far as a list of Buffers (empty when nothing is pending).
+   *
+   * With `lendScratch` (the socket has nothing else queued), the scratch's bytes go out as a view
+   * of it instead of a copy, and the caller says with written() whether the socket wrote them at
+   * once (the usual case: the scratch is free again) or kept the view (the scratch is left to it).
+   * A socket that is already behind gets copies, so a client that does not read holds on to at
+   * most one scratch and not one per flush.
+   */
+  take(lendScratch = false): Buffer[] {
     if (this.used > 0) {
-      const b = Buffer.allocUnsafe(this.used);
-      this.scratch.copy(b, 0, 0, this.used);
-      this.chunks.push(b);
+      if (lendScratch) {
+        this.chunks.push(this.scratch.subarray(0, this.used));
+        this.scratchLent = true;
+      } else {
+        const b = Buffer.allocUnsafe(this.used);
+        this.scratch.copy(b, 0, 0, this.used);
+        this.chunks.push(b);
+      }
       this.used = 0;
     }
     const out = this.chunks;
     this.chunks = [];
     this.chunksBytes = 0;
     return out;
+  }
+
+  /** After writing what take(true) returned: `held` when the socket still holds some of it. */
+  written(held: boolean): void {
+    if (this.scratchLent && held) this.scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+    this.scratchLent = false;
   }
 
   /** Drops everything pending (CLIENT REPLY OFF/SKIP, a client being closed). */

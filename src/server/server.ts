@@ -282,7 +282,7 @@ export class Server {
   /** A read into SHARED_READ_BUFFER: what the parser keeps of it is copied before the next read reuses it. */
   private onDirectRead(c: Client, chunk: Buffer): void {
     this.onData(c, chunk);
-    c.parser.copyInputOutOf(SHARED_READ_BUFFER.buffer);
+    c.parser.copyInputOutOf(SHARED_READ_MEMORY);
   }
 
   private onData(c: Client, chunk: Buffer): void {
@@ -357,8 +357,8 @@ export class Server {
   /** Writes a client's pending replies to its socket; enforces output buffer limits. */
   flushClient(c: Client): void {
     if (c.closed) return;
-    const bufs = c.reply.take();
     const socket = c.socket;
+    const bufs = c.reply.take(socket !== null && socket.writableLength === 0);
     if (socket !== null && bufs.length > 0) {
       if (bufs.length === 1) {
         this.stats.netOutputBytes += bufs[0].length;
@@ -371,6 +371,7 @@ export class Server {
         }
         socket.uncork();
       }
+      c.reply.written(socket.writableLength > 0);
       if (this.outputBufferOverLimit(c, socket)) return;
     }
     if (c.closeAfterReply) this.closeClient(c);
@@ -515,6 +516,8 @@ const PLAIN_LISTENER_OPTIONS: net.ServerOpts = { noDelay: true, pauseOnConnect: 
  * event loop and each read is parsed before the callback returns, so it is free again by the next.
  */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/** Its memory, looked up once: reading a Buffer's `.buffer` is a call into the runtime. */
+const SHARED_READ_MEMORY = SHARED_READ_BUFFER.buffer;
 
 /** The Node 20 internals of net.Socket that adoptForDirectReads relies on. */
 interface SocketInternals {

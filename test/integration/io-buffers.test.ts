@@ -1,8 +1,11 @@
-// Plain connections are read into one read buffer shared by every connection (server.ts,
-// adoptForDirectReads). These tests interleave connections so that other reads overwrite that
-// buffer while a command is still incomplete, and check that nothing kept from it is corrupted,
-// over TCP and over the unix socket; and that adopted sockets leave the listener's connection
-// count right (a leak would stop accepting after maxclients + 32 connections).
+// The buffers the server reuses across reads and writes. Plain connections are read into one
+// read buffer shared by every connection (server.ts, adoptForDirectReads): these tests interleave
+// connections so that other reads overwrite that buffer while a command is still incomplete, and
+// check that nothing kept from it is corrupted, over TCP and over the unix socket, and that
+// adopted sockets leave the listener's connection count right (a leak would stop accepting after
+// maxclients + 32 connections). Replies go out as views of a client's reply scratch when the
+// socket can take them (reply-buffer.ts, take()): a client that stops reading makes the socket
+// keep them, and every reply must still arrive intact.
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
@@ -92,6 +95,35 @@ test('the unix socket is read the same way', async () => {
   await interleavedSet(writer, other, 'unix', pattern(100_000, 5), [10, 40_000]);
   writer.close();
   other.close();
+});
+
+test('replies to a client that stops reading arrive intact once it reads again', async () => {
+  // Several MB of distinct replies: the kernel buffers fill, so the socket has to keep what the
+  // server flushes (views of the scratch among them) while new replies are encoded.
+  const count = 6000;
+  const payload = (i: number) => `${i}:`.padEnd(1000, String.fromCharCode(97 + (i % 26)));
+  const socket = net.connect({ port: srv.port, host: '127.0.0.1' });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.pause();
+  for (let i = 0; i < count; i += 100) {
+    const batch: Buffer[] = [];
+    for (let j = i; j < i + 100; j++) batch.push(encode(['ECHO', payload(j)]));
+    socket.write(Buffer.concat(batch));
+  }
+  const observer = await srv.client();
+  await waitFor('the server to hold replies for the paused client', async () => {
+    const line = String(await observer.call('CLIENT', 'LIST')).split('\n').find((l) => / omem=[1-9]/.test(l));
+    return line !== undefined;
+  });
+  observer.close();
+  let received = Buffer.alloc(0);
+  const expected = Buffer.concat(Array.from({ length: count }, (_, i) => Buffer.from(`$1000\r\n${payload(i)}\r\n`, 'latin1')));
+  socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+  socket.resume();
+  await waitFor('every reply', () => received.length >= expected.length, 30000);
+  assert.equal(received.length, expected.length);
+  assert.ok(received.equals(expected), 'replies differ from what was sent');
+  socket.destroy();
 });
 
 test('many connections come and go and the server keeps accepting them up to maxclients', async () => {
