@@ -1,11 +1,14 @@
 // `npm run bench`: Tandem against a real redis-server on the same machine in the same run.
 //
 // Both servers run with persistence off (`--save "" --appendonly no`). Throughput comes from
-// redis-benchmark (`-c 50 -t set,get,lpush,lpop,sadd,hset,zadd,lrange_100 -q`, plain and with `-P 16`), run against the two servers in
-// alternation for several rounds so that machine noise hits both alike; the table shows the
-// median requests/sec of each test and the ratio Tandem/Redis. Memory is the resident set
-// (VmRSS) of each server process after loading 1M keys with 100-byte values through the
-// protocol (pipelined SETs, the way clients write).
+// redis-benchmark (`-c 50 -q`, one run per test of set,get,lpush,lpop,sadd,hset,zadd,lrange_100,
+// plain and with `-P 16`), run against the two servers in alternation for several rounds so that
+// machine noise hits both alike; the table shows the median requests/sec of each test and the
+// ratio Tandem/Redis. Next to it, the CPU time each server process spent per request (utime +
+// stime from /proc/<pid>/stat around each run, median): unlike requests/sec it hardly moves when
+// other processes compete for the cores, so it is the figure to compare on a busy machine.
+// Memory is the resident set (VmRSS) of each server process after loading 1M keys with 100-byte
+// values through the protocol (pipelined SETs, the way clients write).
 //
 // Options: --rounds N (5), --requests N per plain test (100000), --pipelined-requests N per -P 16
 // test (500000), --keys N for the memory test (1000000). About 15 minutes on 2 cores.
@@ -45,20 +48,38 @@ function parseOptions(argv: string[]): BenchOptions {
 const SERVER_ARGS = ['--save', '', '--appendonly', 'no'];
 const VALUE_SIZE = 100;
 
-/** Runs redis-benchmark and returns requests/sec per test name ("SET", "GET"). */
-function redisBenchmark(port: number, requests: number, pipeline: number): Map<string, number> {
-  const args = ['-h', '127.0.0.1', '-p', String(port), '-c', '50', '-n', String(requests), '-t', BENCH_TESTS, '-q'];
+/** CPU time (user + system) a process has used so far, in seconds. */
+function cpuSeconds(pid: number): number {
+  // Fields after the parenthesized command name; utime and stime are the 14th and 15th of the line.
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ, the unit of /proc/<pid>/stat times (100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+interface Sample {
+  rate: number;
+  /** Server CPU microseconds per request. */
+  cpuUsec: number;
+}
+
+/** Runs one redis-benchmark test against a server: requests/sec and the server's CPU per request. */
+function redisBenchmark(target: Target, test: string, requests: number, pipeline: number): Sample {
+  const args = ['-h', '127.0.0.1', '-p', String(target.server.port), '-c', '50', '-n', String(requests), '-t', test, '-q'];
   if (pipeline > 1) args.push('-P', String(pipeline));
+  const pid = target.server.proc.pid!;
+  const cpuBefore = cpuSeconds(pid);
   const r = spawnSync('redis-benchmark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const cpu = cpuSeconds(pid) - cpuBefore;
   if (r.status !== 0) throw new Error(`redis-benchmark failed (${r.status}): ${r.stderr}`);
-  // -q rewrites a progress line with \r; the final figure is "SET: 123.45 requests per second, ...".
-  const rates = new Map<string, number>();
+  // -q rewrites a progress line with \r; the final figure is "SET: 123.45 requests per second, ...",
+  // or "LRANGE_100 (first 100 elements): 123.45 requests per second".
   for (const line of r.stdout.split(/[\r\n]/)) {
-    // "LRANGE_100 (first 100 elements): 123.45 requests per second" names the test before the parenthesis.
-    const m = /^\s*([A-Z_0-9]+)(?: \([^)]*\))?: ([0-9.]+) requests per second/.exec(line);
-    if (m !== null) rates.set(m[1], Number(m[2]));
+    const m = /^\s*[A-Z_0-9]+(?: \([^)]*\))?: ([0-9.]+) requests per second/.exec(line);
+    if (m !== null) return { rate: Number(m[1]), cpuUsec: (cpu * 1e6) / requests };
   }
-  return rates;
+  throw new Error(`redis-benchmark printed no ${test} rate for ${target.name}: ${r.stdout}`);
 }
 
 function median(xs: number[]): number {
@@ -119,23 +140,19 @@ interface Target {
 
 /** redis-benchmark's own tests: strings (issue "server core") and the data types. */
 const BENCH_TESTS = 'set,get,lpush,lpop,sadd,hset,zadd,lrange_100';
-const TEST_NAMES = ['SET', 'GET', 'LPUSH', 'LPOP', 'SADD', 'HSET', 'ZADD', 'LRANGE_100'];
-const TESTS = [1, 16].flatMap((pipeline) => TEST_NAMES.map((test) => ({ label: pipeline === 1 ? test : `${test} -P 16`, test, pipeline })));
+const TESTS = [1, 16].flatMap((pipeline) =>
+  BENCH_TESTS.split(',').map((test) => ({ label: `${test.toUpperCase()}${pipeline === 1 ? '' : ' -P 16'}`, test, pipeline })),
+);
 
-async function throughput(targets: Target[], o: BenchOptions): Promise<Map<string, Record<Target['name'], number[]>>> {
-  const samples = new Map<string, Record<Target['name'], number[]>>();
+async function throughput(targets: Target[], o: BenchOptions): Promise<Map<string, Record<Target['name'], Sample[]>>> {
+  const samples = new Map<string, Record<Target['name'], Sample[]>>();
   for (const t of TESTS) samples.set(t.label, { tandem: [], redis: [] });
   for (let round = 1; round <= o.rounds; round++) {
     // Alternate which server goes first, so neither always runs on a warmer (or hotter) machine.
     const order = round % 2 === 1 ? targets : [...targets].reverse();
-    for (const pipeline of [1, 16]) {
+    for (const t of TESTS) {
       for (const target of order) {
-        const rates = redisBenchmark(target.server.port, pipeline === 1 ? o.requests : o.pipelinedRequests, pipeline);
-        for (const t of TESTS.filter((x) => x.pipeline === pipeline)) {
-          const rate = rates.get(t.test);
-          if (rate === undefined) throw new Error(`redis-benchmark printed no ${t.test} rate for ${target.name}`);
-          samples.get(t.label)![target.name].push(rate);
-        }
+        samples.get(t.label)![target.name].push(redisBenchmark(target, t.test, t.pipeline === 1 ? o.requests : o.pipelinedRequests, t.pipeline));
       }
     }
     process.stderr.write(`round ${round}/${o.rounds} done\n`);
@@ -158,13 +175,15 @@ async function main(): Promise<void> {
     process.stdout.write(`Tandem vs ${version}\n`);
     const load = os.loadavg()[0].toFixed(1);
     process.stdout.write(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${load} at start\n`);
-    process.stdout.write(`redis-benchmark -c 50 -t ${BENCH_TESTS} -q, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n\n`);
+    process.stdout.write(`redis-benchmark -c 50 -q -t <each of ${BENCH_TESTS}>, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n`);
+    process.stdout.write('cpu us/req: CPU time of the server process per request (user + system), median\n\n');
     const samples = await throughput(targets, o);
-    const rows = [['test', 'tandem req/s', 'redis req/s', 'tandem/redis']];
+    const rows = [['test', 'tandem req/s', 'redis req/s', 'tandem/redis', 'tandem cpu us/req', 'redis cpu us/req']];
     for (const [label, s] of samples) {
-      const t = median(s.tandem);
-      const r = median(s.redis);
-      rows.push([label, fmt(t), fmt(r), (t / r).toFixed(2)]);
+      const t = median(s.tandem.map((x) => x.rate));
+      const r = median(s.redis.map((x) => x.rate));
+      const cpu = (xs: Sample[]) => median(xs.map((x) => x.cpuUsec)).toFixed(2);
+      rows.push([label, fmt(t), fmt(r), (t / r).toFixed(2), cpu(s.tandem), cpu(s.redis)]);
     }
 
     const rss: Record<Target['name'], number> = { tandem: 0, redis: 0 };
@@ -178,7 +197,7 @@ async function main(): Promise<void> {
       rss[target.name] = rssBytes(target.server.proc.pid!);
     }
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
-    rows.push([`RSS, ${fmt(o.keys)} keys x ${VALUE_SIZE} B`, mb(rss.tandem), mb(rss.redis), (rss.tandem / rss.redis).toFixed(2)]);
+    rows.push([`RSS, ${fmt(o.keys)} keys x ${VALUE_SIZE} B`, mb(rss.tandem), mb(rss.redis), (rss.tandem / rss.redis).toFixed(2), '', '']);
 
     const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
     for (const r of rows) {
