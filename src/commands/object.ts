@@ -153,6 +153,16 @@ export class AccessTracker extends PerDictTable<number> {
     else if (this.get(db, key) === undefined) this.set(db, key, (this.nowMinutes() << 8) | LFU_INIT_VAL);
   }
 
+  /**
+   * RESTORE ... IDLETIME / FREQ (Redis's objectSetLRUOrLFU): under an LFU policy the frequency
+   * given, otherwise the idle time given; -1 leaves the fresh key's access as it is.
+   */
+  restored(db: Database, key: string, idleSec: number, freq: number): void {
+    if (this.lfu) {
+      if (freq >= 0) this.set(db, key, (this.nowMinutes() << 8) | freq);
+    } else if (idleSec >= 0) this.set(db, key, this.nowSec() - idleSec);
+  }
+
   /** Estimated ms since the key was last accessed (whole seconds, as Redis's LRU clock). */
   idleMs(db: Database, key: string): number {
     const last = this.get(db, key) ?? 0;

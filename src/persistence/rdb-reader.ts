@@ -237,6 +237,12 @@ export class RdbParser {
     }
   }
 
+  /** A DUMP payload's object (type byte and value, no key), for RESTORE; null when empty. */
+  object(): Value | null {
+    const at = this.pos;
+    return this.value(this.u8(), at);
+  }
+
   private eof(): void {
     const eofEnd = this.pos;
     if (this.version < 5) {

@@ -226,20 +226,27 @@ export class RdbWriter extends ByteBuffer implements SnapshotEncoder {
       this.buf.writeUInt32LE(Math.floor(expireAtMs / 0x100000000), this.pos + 4);
       this.pos += 8;
     }
+    this.object(value, key);
+  }
+
+  /**
+   * The type byte, the key when given (an RDB record; DUMP's payload has none) and the value.
+   */
+  object(value: Value, key?: string): void {
     if (typeof value === 'string') {
       this.byte(RDB_TYPE_STRING);
-      this.string(key);
+      if (key !== undefined) this.string(key);
       this.string(value);
     } else if (value instanceof ListValue) {
       this.byte(RDB_TYPE_LIST);
-      this.string(key);
+      if (key !== undefined) this.string(key);
       const items = value.items;
       const n = items.length;
       this.len(n);
       for (let i = 0; i < n; i++) this.string(items.peekAt(i)!);
     } else if (value instanceof HashValue) {
       this.byte(RDB_TYPE_HASH);
-      this.string(key);
+      if (key !== undefined) this.string(key);
       this.len(value.map.size);
       for (const [f, v] of value.map) {
         this.string(f);
@@ -247,12 +254,12 @@ export class RdbWriter extends ByteBuffer implements SnapshotEncoder {
       }
     } else if (value instanceof SetValue) {
       this.byte(RDB_TYPE_SET);
-      this.string(key);
+      if (key !== undefined) this.string(key);
       this.len(value.set.size);
       for (const m of value.set) this.string(m);
     } else {
       this.byte(RDB_TYPE_ZSET_2);
-      this.string(key);
+      if (key !== undefined) this.string(key);
       this.len(value.zset.size);
       for (const [m, score] of value.zset.entries()) {
         this.string(m);
