@@ -2,11 +2,12 @@
 // with the figures issue #4 sets targets for.
 //   node dist/bench/rdb-bench.js [keys=1000000] [--rounds 3] [--clients 8] [--rate 4000]
 //
-// 1. SAVE and startup load of N keys with 100-byte values (loaded with pipelined SETs), Tandem and Redis in
-//    alternation, `rounds` times. Reported: medians of the wall time (SAVE's round trip, the
+// 1. SAVE and startup load of N keys with 100-byte values (loaded with pipelined SETs), Tandem
+//    and Redis in alternation, `rounds` times. Reported: medians of the wall time (SAVE's round trip, the
 //    "DB loaded from disk: X seconds" log line both servers print) and of the CPU time the server
 //    process spent (utime+stime from /proc/<pid>/stat), which other work on the machine does not
-//    inflate. Target: Tandem <= 1.5x Redis.
+//    inflate (for the load: the CPU at the log line minus what an empty start takes). Target:
+//    Tandem <= 1.5x Redis.
 // 2. BGSAVE under a write load: `clients` connections each send SET of a random key (100-byte
 //    value) at a fixed pace, `rate` writes/s in total, one at a time per connection. Each round
 //    runs the load without a save for as long as the previous save took (at least 2 s), then

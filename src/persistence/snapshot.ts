@@ -21,9 +21,10 @@
 // 8 bytes per key); the walk then writes the keys in that same order, still the Map's iteration
 // order (so memory is read front to back, as the keys were allocated), and a key has been
 // reached iff its position is below the walk's cursor. The guard pays a table probe per declared
-// key; the walk pays nothing per key. Only the keys decided outside the walk (saved by the guard
-// before a change, created or deleted since the start) are remembered, in a per-database
-// `touched` Set bounded by the writes during the save.
+// key; the walk a hash and a table insert per key while indexing (measured on 1M keys: BGSAVE
+// from 1.9 to 1.2 s of CPU, 16 MB of index). Only the keys decided outside the walk (saved by
+// the guard before a change, created or deleted since the start) are remembered, in a
+// per-database `touched` Set bounded by the writes during the save.
 //
 // Keys deleted by expiry before the walk reaches them are left out: their TTL has passed, so a
 // loader would drop them too.
@@ -393,7 +394,7 @@ class Snapshot implements SnapshotHandle {
 
   /**
    * A synchronous snapshot (SAVE): every database in one plain loop, since no command can run
-   * in between (no visited sets, no resumable iterator).
+   * in between (no index, no resumable iterator).
    */
   private walkAll(): void {
     for (let i = 0; i < this.dicts.length; i++) {
