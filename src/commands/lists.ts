@@ -12,7 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/keyspace';
 import { ListValue } from '../keyspace/values';
-import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, MultiPopArgs, numkeysKeys, parseMultiPopArgs, replyBulks } from './type-helpers';
+import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, MultiPopArgs, numkeysKeys, parseMultiPopArgs } from './type-helpers';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
 export type ListEnd = 'left' | 'right';
@@ -131,9 +131,11 @@ function lrange(c: Client, argv: string[]): void {
     c.reply.arrayHeader(0);
     return;
   }
-  const items = new Array<string>(r[1] - r[0] + 1);
-  for (let i = 0; i < items.length; i++) items[i] = list!.items.peekAt(r[0] + i)!;
-  replyBulks(c, '*' + items.length, items);
+  // Element by element into the reply buffer: it encodes short bulks in JS without a call into
+  // native code, half the cost of one concatenated string (LRANGE_100 in-process: 10.5 -> 5.0 us).
+  const items = list!.items;
+  c.reply.arrayHeader(r[1] - r[0] + 1);
+  for (let i = r[0]; i <= r[1]; i++) c.reply.bulk(items.peekAt(i)!);
 }
 
 function lindex(c: Client, argv: string[]): void {

@@ -133,7 +133,7 @@ function expireMsOrReply(c: Client, unit: ExpireUnit, arg: string, cmdName: stri
  * setGenericCommand: stores `value` at `key` honouring NX/XX/GET/KEEPTTL and an absolute expiry.
  * Replies `okReply`/`abortReply` (GET replies the old value instead). Returns whether it wrote.
  */
-function setGeneric(c: Client, key: string, value: string, o: Pick<ExtendedOptions, 'condition' | 'get' | 'keepTtl'>, expireAt: number | null, okReply: () => void, abortReply: () => void): boolean {
+function setGeneric(c: Client, key: string, value: string, o: Pick<ExtendedOptions, 'condition' | 'get' | 'keepTtl'>, expireAt: number | null, okReply: (c: Client) => void, abortReply: (c: Client) => void): boolean {
   const ks = c.server.keyspace;
   let old: string | undefined;
   if (o.get) {
@@ -144,7 +144,7 @@ function setGeneric(c: Client, key: string, value: string, o: Pick<ExtendedOptio
   const exists = o.condition !== null && (old !== undefined || ks.exists(c.db, key));
   if ((o.condition === 'nx' && exists) || (o.condition === 'xx' && !exists)) {
     if (o.get) c.reply.bulkOrNull(old);
-    else abortReply();
+    else abortReply(c);
     return false;
   }
   ks.set(c.db, key, value, o.keepTtl);
@@ -155,12 +155,17 @@ function setGeneric(c: Client, key: string, value: string, o: Pick<ExtendedOptio
   }
   c.server.dirty++;
   if (o.get) c.reply.bulkOrNull(old);
-  else okReply();
+  else okReply(c);
   return true;
 }
 
+/** SET key value's options, and its replies: a plain SET allocates no options or closures. */
+const NO_SET_OPTIONS: ExtendedOptions = { condition: null, get: false, keepTtl: false, persist: false, unit: null, expireArg: null };
+const replyOk = (c: Client): void => c.reply.ok();
+const replyNullBulk = (c: Client): void => c.reply.nullBulk();
+
 function set(c: Client, argv: string[]): void {
-  const o = parseExtendedOptions(c, argv, true);
+  const o = argv.length === 3 ? NO_SET_OPTIONS : parseExtendedOptions(c, argv, true);
   if (o === null) return;
   let expireAt: number | null = null;
   if (o.unit !== null) {
@@ -168,7 +173,7 @@ function set(c: Client, argv: string[]): void {
     if (expireAt === null) return;
   }
   const key = argv[1];
-  const wrote = setGeneric(c, key, argv[2], o, expireAt, () => c.reply.ok(), () => c.reply.nullBulk());
+  const wrote = setGeneric(c, key, argv[2], o, expireAt, replyOk, replyNullBulk);
   // An expiring SET propagates with PXAT; anything else as sent (NX/XX/GET are harmless there).
   if (wrote && expireAt !== null && o.unit !== 'pxat') c.propagateArgv = ['SET', key, argv[2], 'PXAT', String(expireAt)];
 }
