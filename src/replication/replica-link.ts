@@ -559,30 +559,37 @@ export class ReplicaLink {
     c.parser.feed(chunk);
     c.lastInteraction = this.lastIo;
     const ks = server.keyspace;
+    // Applied bytes are relayed once per chunk rather than per command (one feed entry, one
+    // backlog copy). Our offset must be exact only where something reads it: the ACK that
+    // REPLCONF GETACK sends, so the bytes before a REPLCONF are relayed first.
+    let applied = 0;
     while (this.client === c && !c.closed) {
       let argv: string[] | null;
       try {
         argv = c.parser.next();
       } catch (e) {
         if (!(e instanceof ProtocolError)) throw e;
+        if (applied > 0) this.relayApplied(applied);
         this.log.warning(`Protocol error (${e.message}) from client: id=${c.id} addr=${c.addr} (master)`);
         server.closeClient(c);
         return;
       }
-      let used = c.parser.skippedBytes;
-      if (argv !== null) {
-        ks.expiryMode = 'ignore';
-        try {
-          processCommand(server, c, argv, c.parser.lastCommandBytes);
-        } finally {
-          ks.expiryMode = 'hide';
-        }
-        c.reply.discard();
-        used += c.parser.lastCommandBytes;
-      }
-      if (used > 0) this.relayApplied(used);
+      applied += c.parser.skippedBytes;
       if (argv === null) break;
+      if (applied > 0 && argv[0].length === 8 && argv[0].toLowerCase() === 'replconf') {
+        this.relayApplied(applied);
+        applied = 0;
+      }
+      ks.expiryMode = 'ignore';
+      try {
+        processCommand(server, c, argv, c.parser.lastCommandBytes);
+      } finally {
+        ks.expiryMode = 'hide';
+      }
+      c.reply.discard();
+      applied += c.parser.lastCommandBytes;
     }
+    if (applied > 0 && this.client === c) this.relayApplied(applied);
   }
 
   /** Moves the first `n` unapplied bytes into our feed, exactly as the master sent them. */
