@@ -30,6 +30,17 @@ export class ReplicationBacklog {
     return this.endOffset - this.histlen + 1;
   }
 
+  writeText(text: string): void {
+    const size = this.buf.length;
+    if (text.length > size) return this.write(Buffer.from(text, 'latin1'));
+    this.endOffset += text.length;
+    const first = Math.min(text.length, size - this.idx);
+    this.buf.latin1Write(first === text.length ? text : text.slice(0, first), this.idx);
+    if (first < text.length) this.buf.latin1Write(text.slice(first), 0);
+    this.idx = (this.idx + text.length) % size;
+    this.histlen = Math.min(this.histlen + text.length, size);
+  }
+
   write(bytes: Buffer): void {
     this.endOffset += bytes.length;
     const size = this.buf.length;

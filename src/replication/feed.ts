@@ -5,11 +5,16 @@
 // replica and the AOF subscribe as sinks and receive the same bytes in the same order, so the
 // master's offset is simply the number of bytes ever fed.
 
-import { encodeCommand } from '../protocol/encode-command';
+import { encodeCommandText } from '../protocol/encode-command';
 
 export interface FeedSink {
   /** Receives encoded bytes, in feed order. */
   write(bytes: Buffer): void;
+  /**
+   * The same as latin1 text, when the sink copies it into a buffer of its own anyway (the
+   * backlog, replicas' output): a propagated command then costs no Buffer of its own.
+   */
+  writeText?(text: string): void;
 }
 
 export class ReplicationFeed {
@@ -52,10 +57,10 @@ export class ReplicationFeed {
       return;
     }
     if (dbIndex !== this.selectedDb && dbIndex >= 0) {
-      this.emit(encodeCommand(['SELECT', String(dbIndex)]));
+      this.emitText(encodeCommandText(['SELECT', String(dbIndex)]));
       this.selectedDb = dbIndex;
     }
-    this.emit(encodeCommand(argv));
+    this.emitText(encodeCommandText(argv));
   }
 
   /**
@@ -86,5 +91,14 @@ export class ReplicationFeed {
   private emit(bytes: Buffer): void {
     this.offset += bytes.length;
     for (const s of this.sinks) s.write(bytes);
+  }
+
+  private emitText(text: string): void {
+    this.offset += text.length;
+    let bytes: Buffer | null = null;
+    for (const s of this.sinks) {
+      if (s.writeText !== undefined) s.writeText(text);
+      else s.write((bytes ??= Buffer.from(text, 'latin1')));
+    }
   }
 }

@@ -73,13 +73,20 @@ export class AttachedReplica implements FeedSink {
   }
 
   write(bytes: Buffer): void {
-    if (this.streaming) {
-      const reply = this.client.reply;
-      const wasEmpty = reply.pendingBytes === 0;
-      reply.rawBuffer(bytes);
-      if (wasEmpty) this.client.server.scheduleFlush(this.client);
-      return;
-    }
+    if (!this.streaming) return this.hold(bytes);
+    const wasEmpty = this.client.reply.pendingBytes === 0;
+    this.client.reply.rawBuffer(bytes);
+    if (wasEmpty) this.client.server.scheduleFlush(this.client);
+  }
+
+  writeText(text: string): void {
+    if (!this.streaming) return this.hold(Buffer.from(text, 'latin1'));
+    const wasEmpty = this.client.reply.pendingBytes === 0;
+    this.client.reply.raw(text);
+    if (wasEmpty) this.client.server.scheduleFlush(this.client);
+  }
+
+  private hold(bytes: Buffer): void {
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     const limit = this.client.server.config.outputBufferLimit('slave');
