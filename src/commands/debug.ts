@@ -50,11 +50,18 @@ function populate(c: Client, args: string[]): void {
     size = s;
   }
   const ks = c.server.keyspace;
+  // Padded values are cut from a zeroed scratch buffer: a concatenation would be a V8 cons
+  // string, bigger in memory and copied by the first save, unlike values that come off the wire.
+  const scratch = size > 0 ? Buffer.alloc(size) : null;
   for (let i = 0; i < count; i++) {
     const key = `${prefix}:${i}`;
     if (ks.lookup(c.db, key) !== undefined) continue;
     let val = `value:${i}`;
-    if (size > 0) val = val.length >= size ? val.slice(0, size) : val + '\0'.repeat(size - val.length);
+    if (scratch !== null) {
+      const n = scratch.latin1Write(val, 0, size);
+      val = scratch.latin1Slice(0, size);
+      scratch.fill(0, 0, n);
+    }
     ks.set(c.db, key, val);
   }
   c.reply.ok();
