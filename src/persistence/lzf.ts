@@ -130,8 +130,15 @@ export function lzfDecompress(input: Uint8Array, start: number, end: number, out
       len += 2;
       if (op + len > outLen) throw new LzfError('output overrun');
       if (ref < 0) throw new LzfError('back reference before the start');
-      // Byte by byte: a reference may overlap the bytes it produces (runs).
-      for (let i = 0; i < len; i++) out[op++] = out[ref++];
+      // A reference may overlap the bytes it produces (runs), so the general case goes byte by
+      // byte; long runs of one byte (padding) and long distant copies go native.
+      if (len >= 16 && op - ref === 1) {
+        out.fill(out[ref], op, op + len);
+        op += len;
+      } else if (len >= 16 && op - ref >= len) {
+        out.copyWithin(op, ref, ref + len);
+        op += len;
+      } else for (let i = 0; i < len; i++) out[op++] = out[ref++];
     }
   }
   if (op !== outLen) throw new LzfError(`decompressed ${op} bytes, expected ${outLen}`);
