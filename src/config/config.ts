@@ -33,6 +33,10 @@ export type OutputBufferClass = 'normal' | 'slave' | 'pubsub';
 const OUTPUT_BUFFER_CLASSES: OutputBufferClass[] = ['normal', 'slave', 'pubsub'];
 
 /** Hooks run after a value changes at runtime; return an error message to refuse it. */
+export interface LiveValue {
+  value: ConfigValue;
+}
+
 export type ConfigHook = (value: ConfigValue, name: string) => string | void;
 
 /** Where a value comes from: a config file / command line line, or CONFIG SET. */
@@ -189,6 +193,7 @@ export class Config {
   private text = new Map<string, string>();
   private typed = new Map<string, ConfigValue>();
   private hooks = new Map<string, ConfigHook[]>();
+  private liveValues = new Map<string, LiveValue>();
   /** Names set by the config file or command line (for 'save' line merging and protected-mode). */
   private fromFile = new Set<string>();
   private outputLimits = new Map<OutputBufferClass, OutputBufferLimit>();
@@ -278,6 +283,21 @@ export class Config {
   wasSetInFile(name: string): boolean {
     const d = this.def(name);
     return d !== undefined && this.fromFile.has(d.name);
+  }
+
+  /**
+   * A holder whose `value` always is the directive's typed value, for checks that run on every
+   * command and should not pay a Map lookup (kept by store(), so every way of setting counts).
+   */
+  live(name: string): LiveValue {
+    const d = this.def(name);
+    if (!d) throw new Error(`live: unknown config ${name}`);
+    let live = this.liveValues.get(d.name);
+    if (live === undefined) {
+      live = { value: this.typed.get(d.name)! };
+      this.liveValues.set(d.name, live);
+    }
+    return live;
   }
 
   /** Runs `hook` whenever `name` changes at runtime (CONFIG SET). */
@@ -533,6 +553,8 @@ export class Config {
         typed = text;
     }
     this.typed.set(d.name, typed);
+    const live = this.liveValues.get(d.name);
+    if (live !== undefined) live.value = typed;
     if (d.name === 'client-output-buffer-limit') {
       const w = text.split(' ');
       for (let i = 0; i + 3 < w.length; i += 4) {

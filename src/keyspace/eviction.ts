@@ -16,6 +16,7 @@ import * as v8 from 'node:v8';
 import type { Server } from '../server/server';
 import type { Database } from './keyspace';
 import type { CommandSpec } from '../commands/command';
+import type { LiveValue } from '../config/config';
 import { ListValue, HashValue, SetValue, ZSetValue, Value } from './values';
 import { samplerOf } from './sampler';
 import { accessTracker } from '../commands/object';
@@ -69,8 +70,12 @@ export class Eviction {
   private freedEstimate = 0;
   private pool: Candidate[] = [];
   private cursors = new Map<Database, { dict: Map<string, unknown>; it: Iterator<string> }>();
+  /** maxmemory, read by the gate before every command. */
+  readonly maxmemory: LiveValue;
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly server: Server) {
+    this.maxmemory = server.config.live('maxmemory');
+  }
 
   /**
    * Memory in use as eviction sees it. Evicted values live in the old generation until a major
@@ -189,6 +194,6 @@ export class Eviction {
  * performEvictions); a `denyoom` command is refused when memory is still over the limit.
  */
 export function evictionCheck(e: Eviction, server: Server, spec: CommandSpec): string | null {
-  if (server.config.int('maxmemory') <= 0) return null;
+  if ((e.maxmemory.value as number) <= 0) return null;
   return e.makeRoom() || !spec.flags.includes('denyoom') ? null : ERR_OOM;
 }

@@ -12,6 +12,7 @@ import * as crypto from 'node:crypto';
 import type { Client } from '../server/client';
 import type { FeedSink } from './feed';
 import type { Replication } from './replication';
+import type { LiveValue } from '../config/config';
 import { startReplicationSnapshot, SnapshotHandle } from './rdb-payload';
 import { blockingOf } from '../server/blocking';
 
@@ -144,8 +145,14 @@ export class MasterSide {
   private lastPingSecond = 0;
   private waiting: WaitingClient[] = [];
   private getAckScheduled = false;
+  /** min-replicas-to-write / min-replicas-max-lag, read by the gate before every write. */
+  private readonly minReplicas: LiveValue;
+  private readonly minReplicasMaxLag: LiveValue;
 
-  constructor(readonly repl: Replication) {}
+  constructor(readonly repl: Replication) {
+    this.minReplicas = repl.server.config.live('min-replicas-to-write');
+    this.minReplicasMaxLag = repl.server.config.live('min-replicas-max-lag');
+  }
 
   private get server() {
     return this.repl.server;
@@ -387,9 +394,8 @@ export class MasterSide {
   }
 
   enoughGoodReplicas(): boolean {
-    const cfg = this.server.config;
-    const need = cfg.int('min-replicas-to-write');
-    if (need <= 0 || cfg.int('min-replicas-max-lag') <= 0) return true;
+    const need = this.minReplicas.value as number;
+    if (need <= 0 || (this.minReplicasMaxLag.value as number) <= 0) return true;
     return this.goodReplicas(this.server.clock.now()) >= need;
   }
 

@@ -166,3 +166,18 @@ test('hidden test-only configs exist but are not matched by patterns', () => {
   assert.equal(runtimeSet(c, 'propagation-error-behavior', 'panic'), 'OK');
   assert.equal(c.allNames().length, 192, 'CONFIG GET * on redis-server 7.0.15 lists 192 names');
 });
+
+test('live() holders follow every way a value is set, including a rolled-back CONFIG SET', () => {
+  const config = new Config();
+  const maxmemory = config.live('maxmemory');
+  const minReplicas = config.live('min-slaves-to-write');
+  assert.equal(maxmemory.value, 0);
+  config.set('maxmemory', ['1mb'], 'file');
+  assert.equal(maxmemory.value, 1024 * 1024);
+  config.set('min-replicas-to-write', ['2'], 'runtime');
+  assert.equal(minReplicas.value, 2);
+  config.watch('maxmemory', () => 'refused');
+  assert.throws(() => config.set('maxmemory', ['2mb'], 'runtime'));
+  assert.equal(maxmemory.value, 1024 * 1024);
+  assert.equal(config.live('maxmemory'), maxmemory);
+});
