@@ -15,6 +15,7 @@ import type { Server } from '../server/server';
 import { Value, ListValue, HashValue, SetValue, ZSetValue } from '../keyspace/values';
 import { Crc64 } from './crc64';
 import { lzfDecompress } from './lzf';
+import { latin1 } from '../protocol/latin1';
 import { KeyDelay, sleepSync } from './debug-delay';
 import {
   RDB_MAX_READ_VERSION, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FREQ,
@@ -336,7 +337,7 @@ export class RdbParser {
     const n = this.lenOrEncoding();
     if (n >= 0) {
       this.need(n, 'a string');
-      const s = this.buf.latin1Slice(this.pos, this.pos + n);
+      const s = latin1(this.buf, this.pos, n);
       this.pos += n;
       return s;
     }

@@ -11,6 +11,7 @@
 // the caller replies `-ERR <message>` and closes that one connection.
 
 import { splitArgs } from './split-args';
+import { latin1 } from './latin1';
 
 export class ProtocolError extends Error {}
 
@@ -323,29 +324,6 @@ export class RespParser {
     this.lastCommandBytes = used;
     this.lastWasInline = true;
     return argv;
-  }
-}
-
-const fromCharCode = String.fromCharCode;
-
-/**
- * buf.latin1Slice(start, start + len). Up to 8 bytes String.fromCharCode builds the same
- * one-byte string several times faster than the call into native code (command names, short
- * keys and values: most arguments).
- */
-function latin1(buf: Buffer, start: number, len: number): string {
-  const s = start;
-  switch (len) {
-    case 0: return '';
-    case 1: return fromCharCode(buf[s]);
-    case 2: return fromCharCode(buf[s], buf[s + 1]);
-    case 3: return fromCharCode(buf[s], buf[s + 1], buf[s + 2]);
-    case 4: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3]);
-    case 5: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4]);
-    case 6: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5]);
-    case 7: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5], buf[s + 6]);
-    case 8: return fromCharCode(buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5], buf[s + 6], buf[s + 7]);
-    default: return buf.latin1Slice(s, s + len);
   }
 }
 
