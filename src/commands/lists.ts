@@ -17,14 +17,18 @@ import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
 export type ListEnd = 'left' | 'right';
 
-/** Pushes elements one by one at an end, creating the list if needed; returns the new length. */
-export function listPush(server: Server, db: Database, key: string, where: ListEnd, elements: readonly string[]): number {
+/**
+ * Pushes elements[from..] one by one at an end of `list`, the key's current value as the caller
+ * looked it up (undefined: created here); returns the new length.
+ */
+export function listPush(server: Server, db: Database, key: string, list: ListValue | undefined, where: ListEnd, elements: readonly string[], from = 0): number {
   const ks = server.keyspace;
-  let list = ks.lookup(db, key) as ListValue | undefined;
   const created = list === undefined;
   if (list === undefined) list = new ListValue();
-  if (where === 'left') for (const e of elements) list.items.unshift(e);
-  else for (const e of elements) list.items.push(e);
+  const items = list.items;
+  const n = elements.length;
+  if (where === 'left') for (let i = from; i < n; i++) items.unshift(elements[i]);
+  else for (let i = from; i < n; i++) items.push(elements[i]);
   if (created) ks.set(db, key, list);
   else ks.modified(db, key);
   notifyKeyspaceEvent(server, NOTIFY.LIST, where === 'left' ? 'lpush' : 'rpush', key, db.id);
@@ -48,7 +52,7 @@ export function listMove(server: Server, db: Database, srcKey: string, src: List
   // Redis pushes (and publishes the push) before it publishes the pop and deletes an emptied
   // source; a rotation of one list never empties it, so the key and its TTL stay.
   const element = (from === 'left' ? src.items.shift() : src.items.pop())!;
-  listPush(server, db, dstKey, to, [element]);
+  listPush(server, db, dstKey, server.keyspace.lookup(db, dstKey) as ListValue | undefined, to, [element]);
   changedInPlace(server, db, srcKey, src, NOTIFY.LIST, from === 'left' ? 'lpop' : 'rpop');
   return element;
 }
@@ -68,7 +72,7 @@ function push(c: Client, argv: string[], where: ListEnd, onlyIfExists: boolean):
     c.reply.int(0);
     return;
   }
-  const len = listPush(c.server, c.db, argv[1], where, argv.slice(2));
+  const len = listPush(c.server, c.db, argv[1], list, where, argv, 2);
   c.server.dirty += argv.length - 2;
   c.reply.int(len);
 }
