@@ -26,7 +26,7 @@ import type { FeedSink } from '../replication/feed';
 import { RespParser, ProtocolError } from '../protocol/resp-parser';
 import { call, lookupCommand } from '../server/dispatch';
 import { startSnapshot, SnapshotHandle } from './snapshot';
-import { persistenceOf } from './persistence';
+import { persistenceOf, writeAll, writeFileSynced } from './persistence';
 import { RdbError } from './rdb-reader';
 import { SUPERUSER } from '../acl/acl';
 
@@ -154,13 +154,7 @@ export class Aof implements FeedSink {
   private writeManifest(): void {
     const text = this.files.map((f) => `file ${f.name} seq ${f.seq} type ${f.type}\n`).join('');
     const tmp = `${this.manifestPath()}.tmp-${process.pid}`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeFileSynced(tmp, Buffer.from(text, 'latin1'));
     fs.renameSync(tmp, this.manifestPath());
   }
 
@@ -266,8 +260,7 @@ export class Aof implements FeedSink {
     this.pending = [];
     this.pendingBytes = 0;
     try {
-      let off = 0;
-      while (off < data.length) off += fs.writeSync(this.incrFd, data, off);
+      writeAll(this.incrFd, data);
       this.currentSize += data.length;
       if (!this.lastWriteOk) this.server.log.warning('AOF write error looks solved, Redis can write again.');
       this.lastWriteOk = true;
@@ -304,14 +297,7 @@ export class Aof implements FeedSink {
     const chunks: Buffer[] = [];
     startSnapshot(this.server, { sync: true, ...this.baseFormat(), onChunk: (b) => void chunks.push(b), onEnd: () => undefined });
     const data = Buffer.concat(chunks);
-    const file = path.join(this.dir, name);
-    const fd = fs.openSync(file, 'w');
-    try {
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeFileSynced(path.join(this.dir, name), data);
     this.files = [{ name, seq, type: 'b' }];
     this.baseSize = data.length;
     this.currentSize = data.length;
@@ -335,9 +321,7 @@ export class Aof implements FeedSink {
     this.writeManifest();
     rewrite.handle = startSnapshot(server, {
       ...this.baseFormat(),
-      onChunk: (buf) => {
-        fs.writeSync(fd, buf);
-      },
+      onChunk: (buf) => writeAll(fd, buf),
       onEnd: (err) => this.finishRewrite(rewrite, err),
     });
     this.rewriteScheduled = false;

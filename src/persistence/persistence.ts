@@ -517,9 +517,21 @@ class FileSink {
   }
 }
 
-function writeAll(fd: number, buf: Buffer): void {
+/** Writes the whole buffer: one write() may take less (Linux caps one call at ~2 GiB). */
+export function writeAll(fd: number, buf: Buffer): void {
   let off = 0;
   while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
+/** Creates (or truncates) `file` with `data`, fsynced before it is closed. */
+export function writeFileSynced(file: string, data: Buffer): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    writeAll(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function closeQuietly(fd: number): void {

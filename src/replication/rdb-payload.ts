@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Server } from '../server/server';
 import { startSnapshot, SnapshotHandle } from '../persistence/snapshot';
-import { persistenceOf, Persistence, closeQuietly, unlinkQuietly } from '../persistence/persistence';
+import { persistenceOf, Persistence, closeQuietly, unlinkQuietly, writeAll } from '../persistence/persistence';
 import { DatasetBuilder, RdbStreamReader, parseOptionsFor } from '../persistence/rdb-reader';
 
 export type { SnapshotHandle };
@@ -119,8 +119,7 @@ export class SpoolToDisk implements PayloadReceiver {
   }
 
   push(bytes: Buffer): void {
-    let off = 0;
-    while (off < bytes.length) off += fs.writeSync(this.fd!, bytes, off, bytes.length - off);
+    writeAll(this.fd!, bytes);
   }
 
   finish(): void {
