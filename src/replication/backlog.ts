@@ -30,27 +30,30 @@ export class ReplicationBacklog {
     return this.endOffset - this.histlen + 1;
   }
 
+  /** The same as write(), from latin1 text (the feed's encoded commands), without a Buffer. */
   writeText(text: string): void {
     const size = this.buf.length;
     if (text.length > size) return this.write(Buffer.from(text, 'latin1'));
-    this.endOffset += text.length;
     const first = Math.min(text.length, size - this.idx);
     this.buf.latin1Write(first === text.length ? text : text.slice(0, first), this.idx);
     if (first < text.length) this.buf.latin1Write(text.slice(first), 0);
-    this.idx = (this.idx + text.length) % size;
-    this.histlen = Math.min(this.histlen + text.length, size);
+    this.advance(text.length, text.length);
   }
 
   write(bytes: Buffer): void {
-    this.endOffset += bytes.length;
     const size = this.buf.length;
-    let src = bytes;
-    if (src.length > size) src = src.subarray(src.length - size);
+    const src = bytes.length > size ? bytes.subarray(bytes.length - size) : bytes;
     const first = Math.min(src.length, size - this.idx);
     src.copy(this.buf, this.idx, 0, first);
     if (first < src.length) src.copy(this.buf, 0, first);
-    this.idx = (this.idx + src.length) % size;
-    this.histlen = Math.min(this.histlen + src.length, size);
+    this.advance(bytes.length, src.length);
+  }
+
+  /** `written` bytes were fed, of which the last `kept` were copied in at idx (wrapping). */
+  private advance(written: number, kept: number): void {
+    this.endOffset += written;
+    this.idx = (this.idx + kept) % this.buf.length;
+    this.histlen = Math.min(this.histlen + kept, this.buf.length);
   }
 
   /** True when the bytes from `offset` (inclusive) up to the end are all held. */
