@@ -140,18 +140,7 @@ async function rebindListeners(c: Client, kinds: Set<'tcp' | 'tls'>, name: strin
   const waits = blockingOf(server).canBlock(c);
   if (waits) c.blocked = true;
   else c.reply.ok();
-  let failed = false;
-  for (const kind of kinds) {
-    if ((await server.rebind(kind, restore)) !== null) {
-      failed = true;
-      // The kinds re-bound before this one go back to the restored addresses too.
-      for (const done of kinds) {
-        if (done === kind) break;
-        await server.rebind(done, () => undefined);
-      }
-      break;
-    }
-  }
+  const failed = (await server.rebind(kinds, restore)) !== null;
   if (!waits) return;
   if (!failed) c.reply.ok();
   else {

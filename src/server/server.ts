@@ -143,29 +143,33 @@ export class Server {
   }
 
   /**
-   * After CONFIG SET port, tls-port or bind: closes the kind's listeners and binds the configured
-   * ones. Resolves to null, or to the reason on failure, after restoring the previous addresses
-   * (`restore` puts the previous config values back first).
+   * After CONFIG SET port, tls-port or bind: closes those kinds' listeners and binds the
+   * configured ones. Resolves to null, or to the reason on failure, after restoring the previous
+   * addresses of every kind (`restore` puts the previous config values back first).
    */
-  async rebind(kind: 'tcp' | 'tls', restore: () => void): Promise<string | null> {
+  async rebind(kinds: ReadonlySet<'tcp' | 'tls'>, restore: () => void): Promise<string | null> {
     const close = (): void => {
-      for (const l of this.listening[kind]) l.close();
-      this.listening[kind] = [];
+      for (const kind of kinds) {
+        for (const l of this.listening[kind]) l.close();
+        this.listening[kind] = [];
+      }
     };
     // Closing first lets a new bind list reuse the same port.
     close();
     try {
-      this.listening[kind] = await this.bindPort(kind);
-      if (kind === 'tcp') this.port = this.config.int('port');
+      for (const kind of kinds) this.listening[kind] = await this.bindPort(kind);
+      this.port = this.config.int('port');
       return null;
     } catch (e) {
       this.log.warning((e as Error).message);
       close();
       restore();
-      this.listening[kind] = await this.bindPort(kind).catch((again: Error) => {
-        this.log.warning(`Failed to restore the previous listening sockets: ${again.message}`);
-        return [];
-      });
+      for (const kind of kinds) {
+        this.listening[kind] = await this.bindPort(kind).catch((again: Error) => {
+          this.log.warning(`Failed to restore the previous listening sockets: ${again.message}`);
+          return [];
+        });
+      }
       return (e as Error).message;
     }
   }
