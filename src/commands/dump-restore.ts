@@ -10,6 +10,7 @@ import { command, CommandSpec } from './command';
 import { ERR_SYNTAX, intArg } from './args';
 import { alreadyExpired } from './strings';
 import { accessTracker } from './object';
+import { KEY1 } from './keys';
 import type { Client } from '../server/client';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 import { RdbWriter } from '../persistence/rdb-writer';
@@ -105,9 +106,7 @@ function restore(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
-const KEY1 = { firstKey: 1, lastKey: 1, step: 1, group: 'generic' };
-
 export const DUMP_RESTORE_COMMANDS: CommandSpec[] = [
-  command({ name: 'dump', arity: 2, flags: ['readonly'], ...KEY1, categories: ['keyspace'], summary: 'Return a serialized version of the value stored at the specified key.', since: '2.6.0', complexity: 'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).', tips: ['nondeterministic_output'], handler: dump }),
+  command({ name: 'dump', arity: 2, flags: ['readonly'], ...KEY1, summary: 'Return a serialized version of the value stored at the specified key.', since: '2.6.0', complexity: 'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).', tips: ['nondeterministic_output'], handler: dump }),
   command({ name: 'restore', arity: -4, flags: ['write', 'denyoom'], ...KEY1, categories: ['keyspace', 'dangerous'], summary: 'Create a key using the provided serialized value, previously obtained using DUMP.', since: '2.6.0', complexity: 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).', handler: restore }),
 ];

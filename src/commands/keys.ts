@@ -446,7 +446,8 @@ function persist(c: Client, argv: string[]): void {
 // Definitions (flags, key specs and categories as Redis 7.0's COMMAND INFO shows them)
 // -------------------------------------------------------------------------------------------
 
-const KEY1 = { firstKey: 1, lastKey: 1, step: 1, categories: ['keyspace'], group: 'generic' };
+/** A generic command whose only key is its first argument. */
+export const KEY1 = { firstKey: 1, lastKey: 1, step: 1, categories: ['keyspace'], group: 'generic' };
 const KEYS_ALL = { firstKey: 1, lastKey: -1, step: 1, categories: ['keyspace'], group: 'generic' };
 const KEY12 = { firstKey: 1, lastKey: 2, step: 1, categories: ['keyspace'], group: 'generic' };
 const MULTI_SUM = ['request_policy:multi_shard', 'response_policy:agg_sum'];
