@@ -88,15 +88,15 @@ function reject(server: Server, c: Client, fullName: string, msg: string): void 
 }
 
 /**
- * Runs a command that passed the checks (also used by EXEC for queued commands), then does the
- * accounting and propagation.
- */
-/**
  * Left in c.propagateArgv by a handler whose effect is several commands that it fed itself
  * (SPOP with a count: one SREM per member, which the feed wraps in MULTI/EXEC).
  */
 export const PROPAGATED_BY_HANDLER: string[] = [];
 
+/**
+ * Runs a command that passed the checks (also used by EXEC for queued commands), then does the
+ * accounting and propagation.
+ */
 export function call(server: Server, c: Client, spec: CommandSpec, argv: string[], fullName: string, bytes = 0): void {
   server.keyspace.newInstant();
   const dirtyBefore = server.dirty;
