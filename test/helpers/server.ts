@@ -36,6 +36,9 @@ export interface StartOptions {
   dir?: string;
 }
 
+/** Extra node flags for every tandem-server started here, to try V8 options in benchmarks: TANDEM_NODE_FLAGS='--a --b'. */
+const EXTRA_NODE_FLAGS = (process.env.TANDEM_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), opts.redis ? 'redis-test-' : 'tandem-test-'));
@@ -49,7 +52,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     '--daemonize', 'no',
     ...(opts.args ?? []),
   ];
-  const proc = opts.redis ? spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, [TANDEM_SERVER, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = opts.redis ? spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, [...EXTRA_NODE_FLAGS, TANDEM_SERVER, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   return superviseProcess(proc, port, dir, logFile);
 }
 
