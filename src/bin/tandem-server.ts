@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // tandem-server: the Redis-compatible server. Accepts redis-server's command line:
 //   tandem-server [/path/to/redis.conf] [--name value ...] [--sentinel] [-v|--version] [-h|--help]
 

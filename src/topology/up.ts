@@ -13,6 +13,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { SERVER_NODE_FLAGS } from '../server/node-flags';
 
 export interface UpOptions {
   masterPort: number;
@@ -231,7 +232,7 @@ export async function up(o: UpOptions, serverScript: string, io: UpOutput): Prom
     const prefix = `${n.name.padEnd(width)} | `;
     const follower = new LogFollower(n.logFile, (line) => io.out(prefix + line + '\n'));
     const args = n.kind === 'sentinel' ? [serverScript, n.configFile, '--sentinel'] : [serverScript, n.configFile];
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     proc.stderr?.on('data', (d: Buffer) => {
       for (const line of d.toString('utf8').replace(/\n$/, '').split('\n')) io.err(prefix + line + '\n');
     });

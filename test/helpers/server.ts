@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { freePort } from './ports';
 import { RespClient } from './resp-client';
 import { waitFor } from './wait';
+import { SERVER_NODE_FLAGS } from '../../src/server/node-flags';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const TANDEM_SERVER = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-server.js');
@@ -36,8 +37,11 @@ export interface StartOptions {
   dir?: string;
 }
 
-/** Extra node flags for every tandem-server started here, to try V8 options in benchmarks: TANDEM_NODE_FLAGS='--a --b'. */
-const EXTRA_NODE_FLAGS = (process.env.TANDEM_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * Node flags for every tandem-server started here: the server's own (node-flags.ts), or those in
+ * TANDEM_NODE_FLAGS ('--a --b', or '' for none) to try other V8 options in benchmarks.
+ */
+const NODE_FLAGS = process.env.TANDEM_NODE_FLAGS === undefined ? SERVER_NODE_FLAGS : process.env.TANDEM_NODE_FLAGS.split(' ').filter(Boolean);
 
 export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
@@ -52,7 +56,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     '--daemonize', 'no',
     ...(opts.args ?? []),
   ];
-  const proc = opts.redis ? spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, [...EXTRA_NODE_FLAGS, TANDEM_SERVER, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = opts.redis ? spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, [...NODE_FLAGS, TANDEM_SERVER, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   return superviseProcess(proc, port, dir, logFile);
 }
 
