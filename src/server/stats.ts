@@ -45,6 +45,8 @@ export class Stats {
   readonly errors = new Map<string, number>();
   /** Per command (name or "container|sub"). */
   readonly commands = new Map<string, CommandStat>();
+  private lastCommandName = '';
+  private lastCommandStat: CommandStat = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
   private readonly opsRate = new RateSampler();
   private readonly inRate = new RateSampler();
   private readonly outRate = new RateSampler();
@@ -57,11 +59,15 @@ export class Stats {
   }
 
   command(name: string): CommandStat {
+    // A pipeline mostly repeats one command: the last one found answers without a Map lookup.
+    if (name === this.lastCommandName) return this.lastCommandStat;
     let s = this.commands.get(name);
     if (s === undefined) {
       s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
       this.commands.set(name, s);
     }
+    this.lastCommandName = name;
+    this.lastCommandStat = s;
     return s;
   }
 
@@ -92,5 +98,6 @@ export class Stats {
     this.totalErrorReplies = 0;
     this.errors.clear();
     this.commands.clear();
+    this.lastCommandName = '';
   }
 }

@@ -119,3 +119,19 @@ test('a whole buffer and the same bytes fed one at a time give the same commands
     }
   }
 });
+
+test("arguments equal to the previous command's are reused, and ones that differ in any byte are not", () => {
+  const long = 'k'.repeat(70);
+  const commands = [
+    ['HSET', 'h:1', 'field', 'v1'],
+    ['HSET', 'h:1', 'field', 'v1'],
+    ['HSET', 'x:1', 'fiald', 'v1'], // same lengths and last bytes, other bytes differ
+    ['HSET', 'x:1', 'fiald', 'v2', 'f2', 'v2'],
+    ['HSET', long, 'field', 'v2'],
+    ['HSET', long.slice(1) + 'j', 'field', ''],
+    ['hset', 'x:1', '', ''],
+  ];
+  const p = new RespParser();
+  p.feed(Buffer.from(commands.map((argv) => `*${argv.length}\r\n` + argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')).join(''), 'latin1'));
+  assert.deepEqual(parseAll(p).map((c) => c.argv), commands);
+});
