@@ -24,9 +24,7 @@ const SLAB_SIZE = 64 * 1024;
 const SHORT_COPY = 32;
 
 function decimalDigits(n: number): number {
-  let digits = 1;
-  for (; n >= 10; n = Math.floor(n / 10)) digits++;
-  return digits;
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
 }
 
 export class ReplicationFeed {
@@ -47,6 +45,9 @@ export class ReplicationFeed {
   /** Start of the bytes in `slab` not yet given to the perTurn sinks. */
   private turnStart = 0;
   private flushScheduled = false;
+  /** Whether some sink takes its bytes per turn, and whether some takes them per command. */
+  private perTurnSinks = false;
+  private perCommandSinks = false;
   private readonly scheduledFlush = (): void => {
     this.flushScheduled = false;
     this.flush();
@@ -55,11 +56,18 @@ export class ReplicationFeed {
   addSink(s: FeedSink): void {
     this.flush();
     this.sinks.push(s);
+    this.sinksChanged();
   }
 
   removeSink(s: FeedSink): void {
     this.flush();
     this.sinks = this.sinks.filter((x) => x !== s);
+    this.sinksChanged();
+  }
+
+  private sinksChanged(): void {
+    this.perTurnSinks = this.sinks.some((s) => s.perTurn === true);
+    this.perCommandSinks = this.sinks.some((s) => s.perTurn !== true);
   }
 
   get hasSinks(): boolean {
@@ -145,12 +153,8 @@ export class ReplicationFeed {
     }
     this.slabUsed = u;
     this.offset += len;
-    let perTurn = false;
-    for (const s of this.sinks) {
-      if (s.perTurn === true) perTurn = true;
-      else s.write(b.subarray(start, u));
-    }
-    if (perTurn && !this.flushScheduled) {
+    if (this.perCommandSinks) for (const s of this.sinks) if (s.perTurn !== true) s.write(b.subarray(start, u));
+    if (this.perTurnSinks && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.scheduledFlush);
     }
@@ -160,9 +164,13 @@ export class ReplicationFeed {
   private writeHeader(prefix: number, n: number, u: number): number {
     const b = this.slab;
     b[u++] = prefix;
-    const digits = decimalDigits(n);
-    for (let i = u + digits - 1; i >= u; i--, n = Math.floor(n / 10)) b[i] = 0x30 + (n % 10);
-    u += digits;
+    if (n < 10) {
+      b[u++] = 0x30 + n;
+    } else {
+      const digits = decimalDigits(n);
+      for (let i = u + digits - 1; i >= u; i--, n = Math.floor(n / 10)) b[i] = 0x30 + (n % 10);
+      u += digits;
+    }
     b[u++] = 13;
     b[u++] = 10;
     return u;

@@ -19,7 +19,9 @@ test('commands are encoded once as RESP, with a SELECT when the database changes
   feed.propagate(0, ['DEL', '\xff\x00key']);
   feed.propagate(3, ['INCR', 'n']);
   feed.propagate(-1, ['PING']);
-  const want = [['SELECT', '0'], ['SET', 'k', 'v'.repeat(100)], ['DEL', '\xff\x00key'], ['SELECT', '3'], ['INCR', 'n'], ['PING']].map(encodeCommandText);
+  const mset = ['MSET', ...Array.from({ length: 12 }, (_, i) => 'a'.repeat(i * 1000))];
+  feed.propagate(3, mset);
+  const want = [['SELECT', '0'], ['SET', 'k', 'v'.repeat(100)], ['DEL', '\xff\x00key'], ['SELECT', '3'], ['INCR', 'n'], ['PING'], mset].map(encodeCommandText);
   assert.deepEqual(sink.chunks.map((b) => b.toString('latin1')), want);
   assert.equal(feed.offset, want.join('').length);
 });
