@@ -44,7 +44,7 @@ export class AttachedReplica implements FeedSink {
   private pendingBytes = 0;
   /** After a diskless transfer the stream starts on the first ACK (the replica reads to EOF). */
   holdUntilAck = false;
-  /** A feed sink taking a whole turn's stream at once: one copy into the reply buffer per turn. */
+  /** A feed sink taking a whole turn's stream at once: one write into the reply buffer per turn. */
   readonly perTurn = true;
 
   constructor(
