@@ -13,7 +13,8 @@
 //     while receiving (repl-diskless-load disabled, empty replica: see rdb-payload.ts), so its
 //     "load" is only what was left after the last byte arrived.
 // (b) Master throughput: redis-benchmark -c 50 SET (plain, and -P 16) against the master with no
-//     replica, then with two online replicas; ratio with/without per server.
+//     replica, then with two online replicas; ratio with/without per server, and the CPU per
+//     request of the master and of each replica (on 2 cores the replicas' share sets the ratio).
 // (c) Replica lag under a sustained write load: a Node generator writes 50,000 SETs/s to the
 //     master in one pipelined connection (a batch every millisecond, sized by elapsed time), and
 //     every 5 ms one of them is SET probe:<n>. The replica has notify-keyspace-events K$ (Redis
@@ -195,15 +196,25 @@ const THROUGHPUT_TESTS = [
   { name: 'SET -P 16', pipeline: 16, requests: 1_000_000 },
 ];
 
-/** redis-benchmark -c 50 -t set; returns requests/sec and the master's CPU microseconds per request. */
-function setBenchmark(master: ServerProcess, pipeline: number, requests: number): { rps: number; cpuUsPerOp: number } {
+interface SetRun {
+  rps: number;
+  /** The master's CPU microseconds per request. */
+  cpuUsPerOp: number;
+  /** Each replica's CPU microseconds per request (the writes it applied), averaged over them. */
+  replicaCpuUsPerOp: number;
+}
+
+/** redis-benchmark -c 50 -t set against the master, with `replicas` attached (or none). */
+function setBenchmark(master: ServerProcess, replicas: ServerProcess[], pipeline: number, requests: number): SetRun {
   const cpu0 = cpuSeconds(master);
+  const replicaCpu0 = replicas.map(cpuSeconds);
   const args = ['-h', '127.0.0.1', '-p', String(master.port), '-c', '50', '-n', String(requests), '-t', 'set', '-P', String(pipeline), '--csv'];
   const r = spawnSync('redis-benchmark', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`redis-benchmark failed (${r.status}): ${r.stderr}`);
   const m = /^"SET","([0-9.]+)"/m.exec(r.stdout);
   if (m === null) throw new Error(`unexpected redis-benchmark output: ${r.stdout}`);
-  return { rps: Number(m[1]), cpuUsPerOp: ((cpuSeconds(master) - cpu0) * 1e6) / requests };
+  const replicaCpuS = replicas.reduce((sum, r, i) => sum + cpuSeconds(r) - replicaCpu0[i], 0) / Math.max(replicas.length, 1);
+  return { rps: Number(m[1]), cpuUsPerOp: ((cpuSeconds(master) - cpu0) * 1e6) / requests, replicaCpuUsPerOp: (replicaCpuS * 1e6) / requests };
 }
 
 async function benchThroughput(o: Options): Promise<void> {
@@ -211,15 +222,17 @@ async function benchThroughput(o: Options): Promise<void> {
   // results[kind][test][replicas] = rps per round
   const rps = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
-  const note = (key: string, r: { rps: number; cpuUsPerOp: number }) => {
+  const replicaCpu = new Map<string, number[]>();
+  const note = (key: string, r: SetRun) => {
     rps.set(key, [...(rps.get(key) ?? []), r.rps]);
     cpu.set(key, [...(cpu.get(key) ?? []), r.cpuUsPerOp]);
+    replicaCpu.set(key, [...(replicaCpu.get(key) ?? []), r.replicaCpuUsPerOp]);
   };
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? KINDS : [...KINDS].reverse();
     for (const kind of order) {
       const master = await start(kind, MASTER_ARGS);
-      for (const t of THROUGHPUT_TESTS) note(`${kind}|${t.name}|0`, setBenchmark(master, t.pipeline, t.requests));
+      for (const t of THROUGHPUT_TESTS) note(`${kind}|${t.name}|0`, setBenchmark(master, [], t.pipeline, t.requests));
       const replicas = [await start(kind, REPLICA_ARGS), await start(kind, REPLICA_ARGS)];
       for (const r of replicas) await replicaOf(r, master);
       await waitFor('two online replicas', async () => {
@@ -227,7 +240,7 @@ async function benchThroughput(o: Options): Promise<void> {
         const states = await Promise.all([0, 1].map((i) => infoField(master, 'replication', `slave${i}`)));
         return info === '2' && states.every((s) => s.includes('state=online'));
       }, 60000);
-      for (const t of THROUGHPUT_TESTS) note(`${kind}|${t.name}|2`, setBenchmark(master, t.pipeline, t.requests));
+      for (const t of THROUGHPUT_TESTS) note(`${kind}|${t.name}|2`, setBenchmark(master, replicas, t.pipeline, t.requests));
       for (const s of [...replicas, master]) {
         await s.stop();
         fs.rmSync(s.dir, { recursive: true, force: true });
@@ -241,7 +254,8 @@ async function benchThroughput(o: Options): Promise<void> {
       const two = median(rps.get(`${kind}|${t.name}|2`)!);
       const cpuNone = median(cpu.get(`${kind}|${t.name}|0`)!);
       const cpuTwo = median(cpu.get(`${kind}|${t.name}|2`)!);
-      console.log(`  ${t.name.padEnd(9)} ${kind.padEnd(6)}: ${Math.round(none)} req/s alone, ${Math.round(two)} with 2 replicas: ${fmt(two / none)}x (target >= 0.9); master CPU ${fmt(cpuNone)} -> ${fmt(cpuTwo)} us/req`);
+      const cpuReplica = median(replicaCpu.get(`${kind}|${t.name}|2`)!);
+      console.log(`  ${t.name.padEnd(9)} ${kind.padEnd(6)}: ${Math.round(none)} req/s alone, ${Math.round(two)} with 2 replicas: ${fmt(two / none)}x (target >= 0.9); master CPU ${fmt(cpuNone)} -> ${fmt(cpuTwo)} us/req, each replica ${fmt(cpuReplica)} us/req`);
     }
   }
 }

@@ -21,6 +21,9 @@ export class ReplicationBacklog {
     this.endOffset = endOffset;
   }
 
+  /** A feed sink that copies a whole turn's bytes at once. */
+  readonly perTurn = true;
+
   get size(): number {
     return this.buf.length;
   }
@@ -28,16 +31,6 @@ export class ReplicationBacklog {
   /** repl_backlog_first_byte_offset: the offset of the oldest byte held. */
   get firstByteOffset(): number {
     return this.endOffset - this.histlen + 1;
-  }
-
-  /** The same as write(), from latin1 text (the feed's encoded commands), without a Buffer. */
-  writeText(text: string): void {
-    const size = this.buf.length;
-    if (text.length > size) return this.write(Buffer.from(text, 'latin1'));
-    const first = Math.min(text.length, size - this.idx);
-    this.buf.latin1Write(first === text.length ? text : text.slice(0, first), this.idx);
-    if (first < text.length) this.buf.latin1Write(text.slice(first), 0);
-    this.advance(text.length, text.length);
   }
 
   write(bytes: Buffer): void {

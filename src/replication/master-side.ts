@@ -44,6 +44,8 @@ export class AttachedReplica implements FeedSink {
   private pendingBytes = 0;
   /** After a diskless transfer the stream starts on the first ACK (the replica reads to EOF). */
   holdUntilAck = false;
+  /** A feed sink taking a whole turn's stream at once: one write into the reply buffer per turn. */
+  readonly perTurn = true;
 
   constructor(
     readonly side: MasterSide,
@@ -77,13 +79,6 @@ export class AttachedReplica implements FeedSink {
     if (!this.streaming) return this.hold(bytes);
     const wasEmpty = this.client.reply.pendingBytes === 0;
     this.client.reply.rawBuffer(bytes);
-    if (wasEmpty) this.client.server.scheduleFlush(this.client);
-  }
-
-  writeText(text: string): void {
-    if (!this.streaming) return this.hold(Buffer.from(text, 'latin1'));
-    const wasEmpty = this.client.reply.pendingBytes === 0;
-    this.client.reply.raw(text);
     if (wasEmpty) this.client.server.scheduleFlush(this.client);
   }
 
@@ -296,6 +291,9 @@ export class MasterSide {
     const wantDiskless = server.config.bool('repl-diskless-sync');
     const diskless = wantDiskless && replicas.every((r) => r.info.capaEof);
     server.log.notice(`Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'}`);
+    // What the feed still holds for this turn precedes the snapshot point: it must reach the
+    // replicas' pending lists before they are emptied, not after.
+    server.feed.flush();
     const snap: SyncSnapshot = { diskless, startOffset: this.repl.offset, replicas, chunks: [], eofMark: crypto.randomBytes(20).toString('hex'), handle: null };
     this.snapshot = snap;
     // The stream after the snapshot point starts with a SELECT (the payload says nothing of it).
@@ -430,7 +428,10 @@ export class MasterSide {
     this.getAckScheduled = true;
     setImmediate(() => {
       this.getAckScheduled = false;
-      if (this.replicas.size > 0 && !this.repl.isReplica) this.server.feed.propagate(-1, ['REPLCONF', 'GETACK', '*']);
+      if (this.replicas.size === 0 || this.repl.isReplica) return;
+      // Sent now, not a turn later: a blocked WAIT waits for the answers.
+      this.server.feed.propagate(-1, ['REPLCONF', 'GETACK', '*']);
+      this.server.feed.flush();
     });
   }
 

@@ -47,7 +47,7 @@ export class Replication {
   replid2 = NULL_REPLID;
   /** The first offset replid2 is no longer valid for (second_repl_offset), -1 when unset. */
   secondReplOffset = -1;
-  backlog: ReplicationBacklog | null = null;
+  private ring: ReplicationBacklog | null = null;
   /** When the last replica went away (for repl-backlog-ttl); 0 while replicas are attached. */
   noReplicasSince = 0;
   masterHost: string | null = null;
@@ -74,6 +74,12 @@ export class Replication {
     this.failover = new Failover(server, this);
   }
 
+  /** The backlog, up to date: the feed first hands it what it holds for this turn. */
+  get backlog(): ReplicationBacklog | null {
+    this.server.feed.flush();
+    return this.ring;
+  }
+
   get offset(): number {
     return this.server.feed.offset;
   }
@@ -87,15 +93,15 @@ export class Replication {
   // -------------------------------------------------------------------------------------------
 
   createBacklog(): void {
-    if (this.backlog !== null) return;
-    this.backlog = new ReplicationBacklog(this.server.config.int('repl-backlog-size'), this.offset);
-    this.server.feed.addSink(this.backlog);
+    if (this.ring !== null) return;
+    this.ring = new ReplicationBacklog(this.server.config.int('repl-backlog-size'), this.offset);
+    this.server.feed.addSink(this.ring);
   }
 
   freeBacklog(): void {
-    if (this.backlog === null) return;
-    this.server.feed.removeSink(this.backlog);
-    this.backlog = null;
+    if (this.ring === null) return;
+    this.server.feed.removeSink(this.ring);
+    this.ring = null;
   }
 
   /** Starts the stream over at `offset` (a replica after a full resync): an empty backlog there. */
@@ -347,6 +353,8 @@ export function setupReplication(server: Server, stats: ReplicationStats): Repli
   const repl = new Replication(server, stats);
   modules.set(server, repl);
   server.hooks.cron.push((now) => repl.cron(now));
+  // Replicas get this turn's stream in the same flush as the replies to the writes.
+  server.hooks.beforeReplies.push(() => server.feed.flush());
   server.hooks.clientClosed.push((c) => {
     if (c.role === 'replica') repl.master.replicaClosed(c);
     else if (c.role === 'master' && repl.link !== null) repl.link.masterClientClosed(c);

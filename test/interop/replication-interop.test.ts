@@ -192,6 +192,9 @@ for (const [masterKind, replicaKind] of [['redis-server', 'Tandem'], ['Tandem', 
     const rc = await r.client();
     await linkUp(rc);
     await converged(mc, rc);
+    // A diskless-synced replica is online only once the master read its first ACK, which may
+    // come after the offsets match.
+    await waitFor('the replica online on the master', async () => (await info(mc)).slave0?.includes('state=online') === true);
     assert.equal(await mc.call('FAILOVER', 'TO', '127.0.0.1', String(r.port)), 'OK');
     await waitFor(`${replicaKind} promoted and ${masterKind} following it`, async () => (await info(rc)).role === 'master' && (await info(mc)).master_link_status === 'up', 15000);
     assert.match(r.log(), /MASTER MODE enabled \(failover request from '/);

@@ -52,16 +52,3 @@ test('resize keeps the newest history that fits', () => {
   bl.write(b('ij'));
   assert.equal(bl.readFrom(5).toString('latin1'), 'efghij');
 });
-
-test('writeText keeps the same ring as write, across the wrap and beyond the size', () => {
-  const chunks = ['*1\r\n$4\r\nPING\r\n', 'abcdefghij', 'x'.repeat(37), '\xff\x00\xe9', 'y'.repeat(130)];
-  const a = new ReplicationBacklog(64, 0);
-  const b = new ReplicationBacklog(64, 0);
-  for (const text of chunks) {
-    a.write(Buffer.from(text, 'latin1'));
-    b.writeText(text);
-    assert.equal(b.endOffset, a.endOffset);
-    assert.equal(b.histlen, a.histlen);
-    assert.deepEqual(b.readFrom(b.firstByteOffset), a.readFrom(a.firstByteOffset));
-  }
-});
