@@ -17,7 +17,7 @@ import { tlsClientOptions } from '../server/tls';
 import { SUPERUSER } from '../acl/acl';
 import type { Client } from '../server/client';
 import type { Replication } from './replication';
-import { processCommand } from '../server/dispatch';
+import { beginCommandRun, endCommandRun, processCommand } from '../server/dispatch';
 import { ProtocolError } from '../protocol/resp-parser';
 import { encodeCommand } from '../protocol/encode-command';
 import { PayloadReceiver, SpoolToDisk, StreamLoad } from './rdb-payload';
@@ -563,30 +563,36 @@ export class ReplicaLink {
     // backlog copy). Our offset must be exact only where something reads it: the ACK that
     // REPLCONF GETACK sends, so the bytes before a REPLCONF are relayed first.
     let applied = 0;
-    while (this.client === c && !c.closed) {
-      let argv: string[] | null;
-      try {
-        argv = c.parser.next();
-      } catch (e) {
-        if (!(e instanceof ProtocolError)) throw e;
-        if (applied > 0) this.relayApplied(applied);
-        this.log.warning(`Protocol error (${e.message}) from client: id=${c.id} addr=${c.addr} (master)`);
-        server.closeClient(c);
-        return;
+    // One run of commands (dispatch.ts): one clock read per applied command.
+    beginCommandRun();
+    try {
+      while (this.client === c && !c.closed) {
+        let argv: string[] | null;
+        try {
+          argv = c.parser.next();
+        } catch (e) {
+          if (!(e instanceof ProtocolError)) throw e;
+          if (applied > 0) this.relayApplied(applied);
+          this.log.warning(`Protocol error (${e.message}) from client: id=${c.id} addr=${c.addr} (master)`);
+          server.closeClient(c);
+          return;
+        }
+        applied += c.parser.skippedBytes;
+        if (argv === null) break;
+        if (applied > 0 && argv[0].length === 8 && argv[0].toLowerCase() === 'replconf') {
+          this.relayApplied(applied);
+          applied = 0;
+        }
+        ks.expiryMode = 'ignore';
+        try {
+          processCommand(server, c, argv, c.parser.lastCommandBytes);
+        } finally {
+          ks.expiryMode = 'hide';
+        }
+        applied += c.parser.lastCommandBytes;
       }
-      applied += c.parser.skippedBytes;
-      if (argv === null) break;
-      if (applied > 0 && argv[0].length === 8 && argv[0].toLowerCase() === 'replconf') {
-        this.relayApplied(applied);
-        applied = 0;
-      }
-      ks.expiryMode = 'ignore';
-      try {
-        processCommand(server, c, argv, c.parser.lastCommandBytes);
-      } finally {
-        ks.expiryMode = 'hide';
-      }
-      applied += c.parser.lastCommandBytes;
+    } finally {
+      endCommandRun();
     }
     // The master gets no replies: what its commands produced is dropped once per read, not per
     // command (a discard per command was an empty array per write, 5% of the replica's

@@ -60,7 +60,7 @@ function arityOk(arity: number, argc: number): boolean {
 // - Timing (INFO commandstats usec, SLOWLOG) reads the clock once per command instead of twice:
 //   a command starts where the previous one of the run ended, so its time includes its own
 //   parsing and checks. The first command of a run, and a command run outside any run (the AOF
-//   loader, a replica applying its master's stream), read the clock at their start.
+//   loader), read the clock at their start.
 // - The gates' verdict is reused: when the previous command run anywhere was this client's,
 //   had the same spec, passed every check and cannot change what a check looks at (a keyspace
 //   read or write: not AUTH, MULTI, SUBSCRIBE, CONFIG, CLIENT PAUSE, ...), the checks would pass
