@@ -77,9 +77,16 @@ export interface SnapshotHandle {
   readonly keys: number;
 }
 
-/** Longest a walk step may hold the event loop. */
-const STEP_BUDGET_MS = 2;
-/** A chunk goes to onChunk once this much is buffered. */
+/**
+ * Longest a walk step may hold the event loop. A request that arrives during a step waits for
+ * the rest of it. 1 ms rather than 2: the same CPU per BGSAVE of 1M keys (1.14-1.43 s against
+ * 1.15-1.39 s, 4 saves each), half the wait.
+ */
+const STEP_BUDGET_MS = 1;
+/**
+ * A chunk goes to onChunk once this much is buffered (and at the end, or before a delay), not at
+ * the end of every step: 1 ms steps would make ~40 KB chunks, each a write and a callback.
+ */
 const CHUNK_BYTES = 256 * 1024;
 
 /** Snapshots running in the whole process, so the write guard costs one comparison when idle. */
@@ -267,8 +274,18 @@ class Snapshot implements SnapshotHandle {
   private db = 0;
   /** The indexing pass's place in the current database's Map. */
   private iter: IterableIterator<string> | null = null;
-  /** The writing pass's place in it (both passes follow the Map's order). */
-  private entries: IterableIterator<[string, Value]> | null = null;
+  /**
+   * The writing pass's place in it (both passes follow the Map's order): a keys and a values
+   * iterator advanced in lockstep. Two iterators of one Map that have been advanced equally are
+   * in the same state (table and index; V8 moves both alike when the table is rehashed), so they
+   * yield matching pairs. Why not entries(): each [key, value] pair is an allocation (~60 bytes
+   * a key with the iterator results of for-of); calling next() by hand on keys() and values()
+   * allocates nothing once optimized (measured on a 1M-key Map: 6.3 scavenges per walk with
+   * for-of over entries(), 0 this way, and 19 instead of 58 ms). During a BGSAVE those
+   * scavenges were most of the young collections, 2.5-4.7 ms each under the bench's write load.
+   */
+  private keyIter: IterableIterator<string> | null = null;
+  private valueIter: IterableIterator<Value> | null = null;
   /** The database the stream last selected (preserved keys may switch it). */
   private streamDb = -1;
   private paused = false;
@@ -366,9 +383,10 @@ class Snapshot implements SnapshotHandle {
         // Indexing starts over on the copy.
         this.walks[i] = new DbWalk(walk.touched);
         this.iter = null;
-      } else if (this.entries !== null) {
+      } else if (this.keyIter !== null) {
         // Writing continues on the copy (same order); the keys the cursor passed are skipped.
-        this.entries = this.dicts[i].entries();
+        this.keyIter = this.dicts[i].keys();
+        this.valueIter = this.dicts[i].values();
       }
     }
   }
@@ -440,11 +458,17 @@ class Snapshot implements SnapshotHandle {
       if (walk.phase === 'scan') {
         if (!this.index(walk, dict, started)) return 0;
         if (dict.size > 0) this.beginDb(this.db);
-        this.entries = dict.entries();
+        this.keyIter = dict.keys();
+        this.valueIter = dict.values();
       }
       const touched = walk.touched;
-      // A Map iterator has no return(): leaving the loop keeps its place for the next step.
-      for (const [key, value] of this.entries!) {
+      const keyIter = this.keyIter!;
+      const valueIter = this.valueIter!;
+      for (;;) {
+        const next = keyIter.next();
+        if (next.done === true) break;
+        const key = next.value;
+        const value = valueIter.next().value as Value;
         if (touched.size > 0 && touched.has(key)) continue;
         // Untouched keys are indexed ones met in index order, so this is almost always the key at
         // the cursor. Otherwise: the keys before it in the index were touched or deleted since
@@ -471,14 +495,12 @@ class Snapshot implements SnapshotHandle {
         }
         if (++sinceClock >= 16) {
           sinceClock = 0;
-          if (performance.now() - started >= STEP_BUDGET_MS) {
-            this.emit();
-            return 0;
-          }
+          if (performance.now() - started >= STEP_BUDGET_MS) return 0;
         }
       }
       // Nobody asks about a finished database again.
-      this.entries = null;
+      this.keyIter = null;
+      this.valueIter = null;
       this.walks[this.db] = new DbWalk();
       this.db++;
     }
@@ -496,9 +518,14 @@ class Snapshot implements SnapshotHandle {
       walk.allocate(dict.size);
       this.iter = dict.keys();
     }
+    const iter = this.iter;
     const touched = walk.touched;
     let sinceClock = 0;
-    for (const key of this.iter) {
+    // next() by hand, not for-of: see keyIter.
+    for (;;) {
+      const next = iter.next();
+      if (next.done === true) break;
+      const key = next.value;
       if (touched.size > 0 && touched.has(key)) continue;
       walk.add(key);
       if (++sinceClock >= 256) {

@@ -305,8 +305,11 @@ test('backpressure: returning false from onChunk pauses the walk until resume()'
   const chunks: Buffer[] = [];
   let done = false;
   const h = startSnapshot(server, { onChunk: (b) => (chunks.push(b), false), onEnd: () => (done = true) });
+  // The first chunk comes once 256 KB are buffered; after it the walk stays paused.
+  while (chunks.length === 0 && !done) await turn();
   for (let i = 0; i < 5; i++) await turn();
   assert.equal(chunks.length, 1);
+  assert.equal(done, false);
   while (!done) {
     h.resume();
     await turn();
