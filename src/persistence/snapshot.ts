@@ -73,6 +73,8 @@ export interface SnapshotHandle {
   cancel(): void;
   /** Continues a walk paused by onChunk returning false. */
   resume(): void;
+  /** A chunk the receiver is done with (written out): its memory may serve later chunks. */
+  recycle(chunk: Buffer): void;
   /** Keys serialized so far. */
   readonly keys: number;
 }
@@ -345,6 +347,10 @@ class Snapshot implements SnapshotHandle {
     if (!this.paused || this.finished) return;
     this.paused = false;
     if (this.timer === null) this.schedule(0);
+  }
+
+  recycle(chunk: Buffer): void {
+    this.writer.recycle(chunk);
   }
 
   /** Serializes key's current (still original) value in every database the walk has not passed. */
