@@ -82,7 +82,9 @@ export class ByteBuffer {
   take(): Buffer {
     const out = this.buf.subarray(0, this.pos);
     const spare = this.spares.pop();
-    this.buf = spare !== undefined ? Buffer.from(spare) : this.allocate(Math.max(INITIAL_CAPACITY, Math.min(this.buf.length, 1 << 20)));
+    this.buf = spare !== undefined
+      ? Buffer.from(spare)
+      : this.allocate(Math.max(INITIAL_CAPACITY, Math.min(this.buf.length, 1 << 20)));
     this.pos = 0;
     return out;
   }
@@ -90,7 +92,8 @@ export class ByteBuffer {
   /** A chunk from take() that its receiver is done with: its block serves a later take(). */
   recycle(chunk: Buffer): void {
     const block = chunk.buffer;
-    if (this.own.has(block) && block !== this.buf.buffer && this.spares.length < MAX_SPARES && !this.spares.includes(block)) this.spares.push(block);
+    if (!this.own.has(block) || block === this.buf.buffer || this.spares.includes(block)) return;
+    if (this.spares.length < MAX_SPARES) this.spares.push(block);
   }
 
   private allocate(n: number): Buffer {
