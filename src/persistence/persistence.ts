@@ -161,7 +161,7 @@ export class Persistence {
       this.lastBgsaveOk = false;
       return true;
     }
-    const sink = new FileSink(fd, () => handle.resume());
+    const sink = new FileSink(fd, () => handle.resume(), (chunk) => handle.recycle(chunk));
     // onEnd runs on a later turn, when `bg` below exists.
     const handle = startSnapshot(server, {
       aux: this.saveAux?.(),
@@ -455,7 +455,8 @@ const SINK_HIGH_WATER = 16 * 1024 * 1024;
 /**
  * Writes a BGSAVE stream to its file off the event loop (a synchronous write can stall for a
  * long time when the kernel throttles dirty pages), in order (explicit positions), pausing the
- * snapshot while too much is in flight; then fsyncs and closes.
+ * snapshot while too much is in flight, and hands each chunk back once written; then fsyncs and
+ * closes.
  */
 class FileSink {
   private position = 0;
@@ -467,6 +468,7 @@ class FileSink {
   constructor(
     private readonly fd: number,
     private readonly resume: () => void,
+    private readonly written: (chunk: Buffer) => void,
   ) {}
 
   /** Queues a chunk; false asks the snapshot to pause until resume(). */
@@ -487,6 +489,7 @@ class FileSink {
       } else {
         this.inFlight -= written;
         if (offset + written < buf.length) return this.writeFrom(buf, offset + written, at + written);
+        this.written(buf);
       }
       if (this.paused && this.inFlight <= SINK_HIGH_WATER / 2) {
         this.paused = false;

@@ -87,6 +87,37 @@ test('BGSAVE is point-in-time while writes go on; a second one is refused meanwh
   await srv.stop();
 });
 
+test('BGSAVE stays point-in-time across a keyspace larger than one page of the walk index', async () => {
+  // 100k keys (the index keeps keys in pages of 32768) at 20 us each: the save takes ~2 s.
+  let srv = await startServer({ args: ['--save', '', '--enable-debug-command', 'yes', '--rdb-key-save-delay', '20'] });
+  const c = await srv.client();
+  assert.equal(await c.call('DEBUG', 'POPULATE', '100000'), 'OK');
+  assert.equal(await c.call('BGSAVE'), 'Background saving started');
+  const changed: number[] = [];
+  for (let i = 0; i < 100000; i += 997) {
+    await c.call('SET', `key:${i}`, 'written during the save');
+    await c.call('DEL', `key:${i + 1}`);
+    await c.call('SET', `created:${i}`, 'x');
+    changed.push(i);
+  }
+  // The writes above all happened while the save ran.
+  assert.equal(await field(c, 'rdb_bgsave_in_progress'), '1');
+  await waitFor('the BGSAVE to finish', async () => (await field(c, 'rdb_bgsave_in_progress')) === '0', 30000);
+  assert.equal(await field(c, 'rdb_last_bgsave_status'), 'ok');
+  c.close();
+
+  srv = await restart(srv);
+  const d = await srv.client();
+  assert.equal(await d.call('DBSIZE'), 100000);
+  for (const i of changed) {
+    assert.equal(await d.call('GET', `key:${i}`), `value:${i}`);
+    assert.equal(await d.call('GET', `key:${i + 1}`), `value:${i + 1}`);
+    assert.equal(await d.call('EXISTS', `created:${i}`), 0);
+  }
+  d.close();
+  await srv.stop();
+});
+
 test('BGSAVE arguments, and BGSAVE inside MULTI is scheduled', async () => {
   const srv = await startServer({ args: ['--save', ''] });
   const c = await srv.client();

@@ -10,6 +10,7 @@ import { inProcessServer } from '../helpers/in-process';
 import { processCommand } from '../../src/server/dispatch';
 import { startSnapshot } from '../../src/persistence/snapshot';
 import { loadRdb, RdbError } from '../../src/persistence/rdb-reader';
+import { RdbWriter } from '../../src/persistence/rdb-writer';
 import { persistenceOf } from '../../src/persistence/persistence';
 import { HashValue, ListValue, SetValue, Value, ZSetValue } from '../../src/keyspace/values';
 
@@ -305,8 +306,11 @@ test('backpressure: returning false from onChunk pauses the walk until resume()'
   const chunks: Buffer[] = [];
   let done = false;
   const h = startSnapshot(server, { onChunk: (b) => (chunks.push(b), false), onEnd: () => (done = true) });
+  // The first chunk comes once 256 KB are buffered; after it the walk stays paused.
+  while (chunks.length === 0 && !done) await turn();
   for (let i = 0; i < 5; i++) await turn();
   assert.equal(chunks.length, 1);
+  assert.equal(done, false);
   while (!done) {
     h.resume();
     await turn();
@@ -346,4 +350,27 @@ test('loadAsync yields to the event loop: clients get -LOADING and INFO shows th
   assert.equal((await load).keys, 5000);
   assert.ok(sawLoading > 10, `saw the loading state ${sawLoading} times`);
   assert.equal(run(dst, 0, 'GET', 'k1'), `$30\r\n${'v'.repeat(30)}\r\n`);
+});
+
+test('the writer reuses the blocks of recycled chunks, and only blocks it allocated', () => {
+  const w = new RdbWriter(false);
+  const chunk = (text: string): Buffer => {
+    w.latin1(text);
+    return w.take();
+  };
+  const first = chunk('a'.repeat(100));
+  const second = chunk('b'.repeat(100));
+  const foreign = Buffer.alloc(1 << 20);
+  w.recycle(first);
+  w.recycle(foreign);
+  // The block being written when take() runs goes out with the chunk; the spare comes next.
+  const third = chunk('c'.repeat(100));
+  const fourth = chunk('d');
+  assert.equal(fourth.buffer, first.buffer);
+  assert.equal(fourth.toString('latin1'), 'd');
+  assert.equal(second.toString('latin1'), 'b'.repeat(100));
+  assert.equal(third.toString('latin1'), 'c'.repeat(100));
+  const fifth = chunk('e');
+  assert.notEqual(fifth.buffer, foreign.buffer);
+  assert.equal(fifth.toString('latin1'), 'e');
 });
