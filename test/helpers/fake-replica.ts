@@ -26,7 +26,16 @@ export class FakeReplica {
   startOffset = 0;
   rdb: Buffer | null = null;
   /** Every stream byte after the payload (or after +CONTINUE). */
-  stream = Buffer.alloc(0);
+  get stream(): Buffer {
+    // Chunks are joined when read, not as they arrive: a test streaming tens of MB would
+    // otherwise copy the whole stream once per chunk.
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+  private set stream(b: Buffer) {
+    this.chunks = [b];
+  }
+  private chunks: Buffer[] = [];
   closed = false;
   private buf = Buffer.alloc(0);
   private phase: 'handshake' | 'psync' | 'payload' | 'stream' = 'handshake';
@@ -73,7 +82,7 @@ export class FakeReplica {
 
   private onData(d: Buffer): void {
     if (this.phase === 'stream') {
-      this.stream = Buffer.concat([this.stream, d]);
+      this.chunks.push(d);
       return;
     }
     this.buf = Buffer.concat([this.buf, d]);
