@@ -3,16 +3,15 @@
 // evict) the command gets Redis's -OOM error. Evicted keys are propagated as DEL and fire the
 // "evicted" keyspace event, as in Redis. Replicas do not evict (replica-ignore-maxmemory).
 //
-// Memory is the V8 heap in use: the dataset lives there (values are JS strings and collections).
-// The heap only shrinks when the garbage collector runs, so what eviction frees is estimated
-// per key and subtracted until the heap is seen to drop.
+// Memory is measured by src/server/memory.ts (the same figure INFO reports, less the off-heap
+// buffers); what eviction frees is estimated per key and reported to it, since the heap only
+// shrinks when the garbage collector runs.
 //
 // Candidates are sampled as Redis does (maxmemory-samples keys per round into a pool of the 16
 // best): at random from the keys (allkeys-*, through the database's sampler), and for volatile-*
 // from a moving position in the TTL table, since a JS Map has no random access: a rotating
 // cursor over every key with a TTL gives each one its turn.
 
-import * as v8 from 'node:v8';
 import type { Server } from '../server/server';
 import type { Database } from './keyspace';
 import type { CommandSpec } from '../commands/command';
@@ -21,6 +20,7 @@ import { ListValue, HashValue, SetValue, ZSetValue, Value } from './values';
 import { samplerOf } from './sampler';
 import { accessTracker } from '../commands/object';
 import { notifyKeyspaceEvent, NOTIFY } from '../pubsub/notify';
+import { memoryMeter } from '../server/memory';
 
 export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
@@ -65,9 +65,6 @@ interface Candidate {
 }
 
 export class Eviction {
-  private lastOld = 0;
-  /** Bytes freed by evictions since the heap was last seen to shrink. */
-  private freedEstimate = 0;
   private pool: Candidate[] = [];
   private cursors = new Map<Database, { dict: Map<string, unknown>; it: Iterator<string> }>();
   /** maxmemory, read by the gate before every command. */
@@ -75,23 +72,6 @@ export class Eviction {
 
   constructor(private readonly server: Server) {
     this.maxmemory = server.config.live('maxmemory');
-  }
-
-  /**
-   * Memory in use as eviction sees it. Evicted values live in the old generation until a major
-   * GC, so the estimate of what eviction freed holds until old space is seen to shrink (young
-   * generation scavenges, which happen all the time, do not count).
-   */
-  used(): number {
-    let heap = 0;
-    let old = 0;
-    for (const s of v8.getHeapSpaceStatistics()) {
-      heap += s.space_used_size;
-      if (s.space_name === 'old_space' || s.space_name === 'large_object_space') old += s.space_used_size;
-    }
-    if (old < this.lastOld) this.freedEstimate = 0;
-    this.lastOld = old;
-    return Math.max(0, heap - this.freedEstimate);
   }
 
   /**
@@ -104,7 +84,7 @@ export class Eviction {
     if (max <= 0) return true;
     if (this.server.role === 'slave' && this.server.config.bool('replica-ignore-maxmemory')) return true;
     const policy = this.server.config.str('maxmemory-policy');
-    let used = this.used();
+    let used = memoryMeter.forEviction();
     if (used <= max) return true;
     if (policy === 'noeviction') return false;
     // Bounded per command, like Redis's eviction time limit.
@@ -112,7 +92,7 @@ export class Eviction {
       const victim = this.pick(policy);
       if (victim === null) return false;
       this.evict(victim.db, victim.key);
-      used = this.used();
+      used = memoryMeter.forEviction();
     }
     return true;
   }
@@ -121,7 +101,7 @@ export class Eviction {
     const server = this.server;
     const v = db.dict.get(key);
     if (v === undefined) return;
-    this.freedEstimate += estimateSize(key, v);
+    memoryMeter.noteFreed(estimateSize(key, v));
     server.keyspace.delete(db, key);
     server.stats.evictedKeys++;
     server.feed.propagate(db.id, [server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);

@@ -42,7 +42,7 @@ import type { Database, KeyspaceListener } from '../keyspace/keyspace';
 import type { Value } from '../keyspace/values';
 import { commandKeys } from '../acl/acl';
 import { REDIS_COMPAT_VERSION } from '../server/version';
-import { usedMemory } from '../server/info';
+import { usedMemory } from '../server/memory';
 import { RdbWriter, SnapshotEncoder } from './rdb-writer';
 import { AofBaseWriter } from './aof-base-writer';
 import { Crc64 } from './crc64';

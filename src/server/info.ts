@@ -12,6 +12,7 @@ import type { Server } from './server';
 import { REDIS_COMPAT_VERSION, TANDEM_VERSION } from './version';
 import { expireCycleOf } from '../keyspace/expire-cycle';
 import { pubsubOf } from '../pubsub/pubsub';
+import { memoryMeter, usedMemory } from './memory';
 
 /** Section names in the order Redis prints them, with the title of their `# Title` line. */
 const SECTIONS: ReadonlyArray<[string, string]> = [
@@ -61,12 +62,6 @@ export function installInfo(server: Server): void {
     const used = usedMemory();
     if (used > state.memoryPeak) state.memoryPeak = used;
   });
-}
-
-/** The memory the dataset and the server live in: the V8 heap plus off-heap buffers. */
-export function usedMemory(): number {
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
 }
 
 const HUMAN_UNITS = ['K', 'M', 'G', 'T', 'P'];
@@ -177,7 +172,7 @@ function clientsSection(server: Server): string[] {
 function memorySection(server: Server): string[] {
   const state = states.get(server)!;
   const mem = process.memoryUsage();
-  const used = mem.heapUsed + mem.external;
+  const { used, notCountedForEvict } = memoryMeter.figures();
   if (used > state.memoryPeak) state.memoryPeak = used;
   const active = mem.heapTotal + mem.external;
   const rss = mem.rss;
@@ -235,7 +230,7 @@ function memorySection(server: Server): string[] {
     'rss_overhead_bytes:0',
     `mem_fragmentation_ratio:${ratio(rss, used)}`,
     `mem_fragmentation_bytes:${rss - used}`,
-    'mem_not_counted_for_evict:0',
+    `mem_not_counted_for_evict:${notCountedForEvict}`,
     'mem_replication_backlog:0',
     `mem_total_replication_buffers:${clientsReplicas}`,
     `mem_clients_slaves:${clientsReplicas}`,
