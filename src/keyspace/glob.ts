@@ -26,12 +26,14 @@ function byteAt(s: string, i: number): number {
   return i < s.length ? s.charCodeAt(i) : 0;
 }
 
-interface MatchState {
-  /** Set once the tail after some `*` matched nowhere: longer `*` matches cannot help. */
-  skipLongerMatches: boolean;
-}
+/**
+ * Set once the tail after some `*` matched nowhere: longer `*` matches cannot help. Reset by
+ * each globMatch (a match never re-enters another); a module variable rather than a state object
+ * per call, because every keyspace event matches its channel against every subscribed pattern.
+ */
+let skipLongerMatches = false;
 
-function matchFrom(pattern: string, p: number, str: string, s: number, nocase: boolean, state: MatchState, nesting: number): boolean {
+function matchFrom(pattern: string, p: number, str: string, s: number, nocase: boolean, nesting: number): boolean {
   if (nesting > NESTING_LIMIT) return false;
   let patternLen = pattern.length - p;
   let stringLen = str.length - s;
@@ -44,12 +46,12 @@ function matchFrom(pattern: string, p: number, str: string, s: number, nocase: b
       }
       if (patternLen === 1) return true;
       while (stringLen > 0) {
-        if (matchFrom(pattern, p + 1, str, s, nocase, state, nesting + 1)) return true;
-        if (state.skipLongerMatches) return false;
+        if (matchFrom(pattern, p + 1, str, s, nocase, nesting + 1)) return true;
+        if (skipLongerMatches) return false;
         s++;
         stringLen--;
       }
-      state.skipLongerMatches = true;
+      skipLongerMatches = true;
       return false;
     } else if (pc === 63 /* '?' */) {
       s++;
@@ -126,6 +128,7 @@ function matchFrom(pattern: string, p: number, str: string, s: number, nocase: b
 /** Whether `str` matches the glob `pattern` (Redis's stringmatchlen). */
 export function globMatch(pattern: string, str: string, nocase = false): boolean {
   if (pattern === '*') return true;
-  return matchFrom(pattern, 0, str, 0, nocase, { skipLongerMatches: false }, 0);
+  skipLongerMatches = false;
+  return matchFrom(pattern, 0, str, 0, nocase, 0);
 }
 

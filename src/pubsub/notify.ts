@@ -47,13 +47,21 @@ export function parseKeyspaceEvents(classes: string): number {
 
 const enabled = new WeakMap<Server, number>();
 
+/**
+ * `__keyspace@<db>__:` and `__keyevent@<db>__:` per database number, built once: a template
+ * literal per event made three strings (12 chars flat, then two cons strings) where appending
+ * the key to a kept prefix makes one.
+ */
+const keyspacePrefixes: string[] = [];
+const keyeventPrefixes: string[] = [];
+
 /** Publishes a keyspace event if its class is enabled; a no-op (one lookup) otherwise. */
 export function notifyKeyspaceEvent(server: Server, type: number, event: string, key: string, dbId: number): void {
   const flags = enabled.get(server) ?? 0;
   if ((flags & type) === 0) return;
   const pubsub = pubsubOf(server);
-  if (flags & NOTIFY.KEYSPACE) pubsub.publish(`__keyspace@${dbId}__:${key}`, event);
-  if (flags & NOTIFY.KEYEVENT) pubsub.publish(`__keyevent@${dbId}__:${event}`, key);
+  if (flags & NOTIFY.KEYSPACE) pubsub.publish((keyspacePrefixes[dbId] ??= `__keyspace@${dbId}__:`) + key, event);
+  if (flags & NOTIFY.KEYEVENT) pubsub.publish((keyeventPrefixes[dbId] ??= `__keyevent@${dbId}__:`) + event, key);
 }
 
 /** Follows `notify-keyspace-events` and publishes 'expired' events for keys the keyspace expires. */

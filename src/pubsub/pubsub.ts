@@ -56,8 +56,12 @@ export class PubSub {
       this.deliver(direct, ['message', channel, message]);
       receivers += direct.size;
     }
-    for (const [pattern, clients] of this.subscribers.pattern) {
+    // keys() and get(): destructuring the entries made a [pattern, clients] array per pattern
+    // per message (every keyspace event with a pattern subscribed).
+    const patterns = this.subscribers.pattern;
+    for (const pattern of patterns.keys()) {
       if (!globMatch(pattern, channel)) continue;
+      const clients = patterns.get(pattern)!;
       this.deliver(clients, ['pmessage', pattern, channel, message]);
       receivers += clients.size;
     }
