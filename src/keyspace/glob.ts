@@ -132,3 +132,19 @@ export function globMatch(pattern: string, str: string, nocase = false): boolean
   return matchFrom(pattern, 0, str, 0, nocase, 0);
 }
 
+/**
+ * False when `head + tail` cannot match `pattern` because the two already differ before the
+ * pattern's first special character (or the pattern is all literal and the lengths differ);
+ * true when a full match is needed to tell. Case-sensitive. Lets keyspace events skip building
+ * their channel name when no pattern could take it.
+ */
+export function literalStartFits(pattern: string, head: string, tail: string): boolean {
+  const length = head.length + tail.length;
+  for (let i = 0; i < pattern.length; i++) {
+    const pc = pattern.charCodeAt(i);
+    if (pc === 42 /* '*' */ || pc === 63 /* '?' */ || pc === 91 /* '[' */ || pc === 92 /* '\\' */) return true;
+    if (i >= length) return false;
+    if (pc !== (i < head.length ? head.charCodeAt(i) : tail.charCodeAt(i - head.length))) return false;
+  }
+  return length === pattern.length;
+}

@@ -60,8 +60,16 @@ export function notifyKeyspaceEvent(server: Server, type: number, event: string,
   const flags = enabled.get(server) ?? 0;
   if ((flags & type) === 0) return;
   const pubsub = pubsubOf(server);
-  if (flags & NOTIFY.KEYSPACE) pubsub.publish((keyspacePrefixes[dbId] ??= `__keyspace@${dbId}__:`) + key, event);
-  if (flags & NOTIFY.KEYEVENT) pubsub.publish((keyeventPrefixes[dbId] ??= `__keyevent@${dbId}__:`) + event, key);
+  // Most events reach nobody (a subscriber watches a few keys); mayReach tells without making
+  // the channel name, which matching it against a pattern then copied once more (flattening).
+  if (flags & NOTIFY.KEYSPACE) {
+    const prefix = (keyspacePrefixes[dbId] ??= `__keyspace@${dbId}__:`);
+    if (pubsub.mayReach(prefix, key)) pubsub.publish(prefix + key, event);
+  }
+  if (flags & NOTIFY.KEYEVENT) {
+    const prefix = (keyeventPrefixes[dbId] ??= `__keyevent@${dbId}__:`);
+    if (pubsub.mayReach(prefix, event)) pubsub.publish(prefix + event, key);
+  }
 }
 
 /** Follows `notify-keyspace-events` and publishes 'expired' events for keys the keyspace expires. */
