@@ -80,10 +80,11 @@ function arityOk(arity: number, argc: number): boolean {
 //   had the same spec, passed every check and cannot change what a check looks at (a keyspace
 //   read or write: not AUTH, MULTI, SUBSCRIBE, CONFIG, CLIENT PAUSE, ...), the checks would pass
 //   again and are skipped. Only where the verdict cannot depend on the arguments or on side
-//   effects: the ACL user is unrestricted (key patterns look at arguments) and maxmemory is 0
-//   (the OOM check evicts). Any other command run in between (another client's, a nested one)
-//   and the end of the run forget the verdict: state that changes between runs (a replica's
-//   link, a finished BGSAVE, an ended pause) is seen by the next run's first command.
+//   effects: the ACL user is unrestricted or internal (key patterns look at arguments) and
+//   maxmemory is 0 (the OOM check evicts). Any other command run in between (another client's,
+//   a nested one) and the end of the run forget the verdict: state that changes between runs
+//   (a replica's link, a finished BGSAVE, an ended pause) is seen by the next run's first
+//   command.
 //
 // Measured in-process (50 clients' pipelines of 16 GETs, CPU per command): 0.74 -> 0.67 us for
 // the clock, 0.65 -> 0.49 us for the gates.
@@ -113,7 +114,11 @@ export function endCommandRun(): void {
 /** Whether a command that just passed the gates would pass them again when repeated at once. */
 function verdictRepeats(server: Server, c: Client, spec: CommandSpec): boolean {
   const is = flagsOf(spec);
-  return (is.write || is.readonly) && server.acl.users.get(c.user)?.unrestricted === true && server.config.int('maxmemory') === 0;
+  if (!(is.write || is.readonly) || server.config.int('maxmemory') !== 0) return false;
+  // No such user is an internal client (the link to our master): ACL lets it run everything.
+  // Missing this made a replica run every gate for every write its master sent.
+  const user = server.acl.users.get(c.user);
+  return user === undefined || user.unrestricted;
 }
 
 /** Checks and runs one command from a client; `bytes` is its size on the wire. */
