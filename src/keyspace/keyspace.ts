@@ -26,8 +26,11 @@ export class Database {
 }
 
 export interface KeyspaceListener {
-  /** A key's value changed, or the key was deleted (WATCH, snapshots). */
-  keyModified(db: Database, key: string): void;
+  /**
+   * A key's value changed, or the key was deleted (WATCH, snapshots). Left out by listeners
+   * that only want the other two: every write calls each one that has it.
+   */
+  keyModified?(db: Database, key: string): void;
   /** A master expired a key: propagate a DEL and fire the "expired" event. */
   keyExpired(db: Database, key: string): void;
   /** Every key of a database is gone (FLUSHDB/FLUSHALL) or its contents were swapped (SWAPDB). */
@@ -115,7 +118,7 @@ export class Keyspace {
     db.dict.delete(key);
     db.expires.delete(key);
     this.expiredKeys++;
-    for (const l of this.listeners) l.keyModified(db, key);
+    this.modified(db, key);
     for (const l of this.listeners) l.keyExpired(db, key);
   }
 
@@ -197,7 +200,7 @@ export class Keyspace {
   /** Signals that an aggregate value was changed in place. */
   modified(db: Database, key: string): void {
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i].keyModified(db, key);
+    for (let i = 0; i < ls.length; i++) ls[i].keyModified?.(db, key);
   }
 
   /** Empties one database (FLUSHDB) or all (FLUSHALL); returns the number of keys removed. */

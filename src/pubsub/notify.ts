@@ -86,7 +86,6 @@ export function setupNotifications(server: Server): void {
   apply(server.config.str('notify-keyspace-events'));
   server.config.watch('notify-keyspace-events', (v) => apply(String(v)));
   server.addKeyspaceListener({
-    keyModified: () => undefined,
     keyExpired: (db, key) => notifyKeyspaceEvent(server, NOTIFY.EXPIRED, 'expired', key, db.id),
     dbReplaced: () => undefined,
   });
