@@ -66,6 +66,11 @@ export class Keyspace {
    */
   newKeyHook: ((db: Database, key: string) => void) | null = null;
   missHook: ((db: Database, key: string) => void) | null = null;
+  /**
+   * The keyspace-event classes `notify-keyspace-events` enables (pubsub/notify.ts keeps it and
+   * reads it on every write: a field here rather than a WeakMap lookup per write).
+   */
+  eventFlags = 0;
 
   constructor(count: number) {
     this.dbs = Array.from({ length: count }, (_, i) => new Database(i));

@@ -45,8 +45,6 @@ export function parseKeyspaceEvents(classes: string): number {
   return flags;
 }
 
-const enabled = new WeakMap<Server, number>();
-
 /**
  * `__keyspace@<db>__:` and `__keyevent@<db>__:` per database number, built once: a template
  * literal per event made three strings (12 chars flat, then two cons strings) where appending
@@ -55,9 +53,9 @@ const enabled = new WeakMap<Server, number>();
 const keyspacePrefixes: string[] = [];
 const keyeventPrefixes: string[] = [];
 
-/** Publishes a keyspace event if its class is enabled; a no-op (one lookup) otherwise. */
+/** Publishes a keyspace event if its class is enabled; a no-op (one field read) otherwise. */
 export function notifyKeyspaceEvent(server: Server, type: number, event: string, key: string, dbId: number): void {
-  const flags = enabled.get(server) ?? 0;
+  const flags = server.keyspace.eventFlags;
   if ((flags & type) === 0) return;
   const pubsub = pubsubOf(server);
   // Most events reach nobody (a subscriber watches a few keys); mayReach tells without making
@@ -76,7 +74,7 @@ export function notifyKeyspaceEvent(server: Server, type: number, event: string,
 export function setupNotifications(server: Server): void {
   const apply = (text: string): void => {
     const flags = parseKeyspaceEvents(text);
-    enabled.set(server, flags);
+    server.keyspace.eventFlags = flags;
     const publishes = (flags & (NOTIFY.KEYSPACE | NOTIFY.KEYEVENT)) !== 0;
     server.keyspace.newKeyHook =
       publishes && flags & NOTIFY.NEW ? (db, key) => notifyKeyspaceEvent(server, NOTIFY.NEW, 'new', key, db.id) : null;
