@@ -21,7 +21,8 @@
 //     and Tandem fire keyspace events for writes applied from the master stream) and a client
 //     subscribed to __keyspace@0__:probe:*; lag = when probe:<n>'s event arrives minus when
 //     probe:<n> was written, both read on this process's clock. It includes the event delivery
-//     hop, the same for both servers. Probes start after one second of load (warm-up).
+//     hop, the same for both servers. Probes start after one second of load (warm-up), and so
+//     does the count of CPU per write.
 //
 // Options: --keys N (1000000), --rounds N (3), --only sync|throughput|lag (all by default),
 // --lag-seconds N (10). About 5 minutes on 2 cores with the defaults.
@@ -302,15 +303,22 @@ async function lagOnce(kind: Kind, seconds: number): Promise<LagRun> {
   writer.on('data', (d) => (replyBytes += d.length));
   const value = 'v'.repeat(100);
   const setCommand = (key: string) => `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$100\r\n${value}\r\n`;
-  const cpu0 = [cpuSeconds(master), cpuSeconds(replica)];
   const t0 = performance.now();
   let sent = 0;
   let probes = 0;
-  // Probes start after a warm-up second (a fresh server compiles its hot paths meanwhile).
+  // Probes start after a warm-up second (a fresh server compiles its hot paths meanwhile), and
+  // so does the CPU count: per write, it is the steady state's cost, not the compiler's.
   let nextProbe = t0 + WARMUP_MS;
+  /** Master and replica CPU seconds when the warm-up ended. */
+  let cpu0: number[] = [];
+  let sentBeforeCpu0 = 0;
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const now = performance.now();
+      if (cpu0.length === 0 && now - t0 >= WARMUP_MS) {
+        cpu0 = [cpuSeconds(master), cpuSeconds(replica)];
+        sentBeforeCpu0 = sent;
+      }
       if (now - t0 >= WARMUP_MS + seconds * 1000) {
         clearInterval(tick);
         resolve();
@@ -332,8 +340,8 @@ async function lagOnce(kind: Kind, seconds: number): Promise<LagRun> {
   await waitFor('the replies to the writes', () => replyBytes >= sent * OK_REPLY_BYTES, 60000);
   const writesPerS = sent / ((performance.now() - t0) / 1000);
   await waitFor('the last probes on the replica', () => lagsMs.length >= probes * 0.99, 10000).catch(() => undefined);
-  const masterCpuUs = ((cpuSeconds(master) - cpu0[0]) * 1e6) / sent;
-  const replicaCpuUs = ((cpuSeconds(replica) - cpu0[1]) * 1e6) / sent;
+  const masterCpuUs = ((cpuSeconds(master) - cpu0[0]) * 1e6) / (sent - sentBeforeCpu0);
+  const replicaCpuUs = ((cpuSeconds(replica) - cpu0[1]) * 1e6) / (sent - sentBeforeCpu0);
   writer.destroy();
   sub.close();
   for (const s of [replica, master]) {

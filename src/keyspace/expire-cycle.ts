@@ -133,7 +133,6 @@ export function expireCycleOf(server: Server): ExpireCycle | undefined {
  */
 export function setupActiveExpiry(server: Server): ExpireCycle {
   server.addKeyspaceListener({
-    keyModified: () => undefined,
     keyExpired: (db, key) => server.feed.propagate(db.id, [server.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]),
     dbReplaced: () => undefined,
   });

@@ -26,12 +26,14 @@ function byteAt(s: string, i: number): number {
   return i < s.length ? s.charCodeAt(i) : 0;
 }
 
-interface MatchState {
-  /** Set once the tail after some `*` matched nowhere: longer `*` matches cannot help. */
-  skipLongerMatches: boolean;
-}
+/**
+ * Set once the tail after some `*` matched nowhere: longer `*` matches cannot help. Reset by
+ * each globMatch (a match never re-enters another); a module variable rather than a state object
+ * per call, because every keyspace event matches its channel against every subscribed pattern.
+ */
+let skipLongerMatches = false;
 
-function matchFrom(pattern: string, p: number, str: string, s: number, nocase: boolean, state: MatchState, nesting: number): boolean {
+function matchFrom(pattern: string, p: number, str: string, s: number, nocase: boolean, nesting: number): boolean {
   if (nesting > NESTING_LIMIT) return false;
   let patternLen = pattern.length - p;
   let stringLen = str.length - s;
@@ -44,12 +46,12 @@ function matchFrom(pattern: string, p: number, str: string, s: number, nocase: b
       }
       if (patternLen === 1) return true;
       while (stringLen > 0) {
-        if (matchFrom(pattern, p + 1, str, s, nocase, state, nesting + 1)) return true;
-        if (state.skipLongerMatches) return false;
+        if (matchFrom(pattern, p + 1, str, s, nocase, nesting + 1)) return true;
+        if (skipLongerMatches) return false;
         s++;
         stringLen--;
       }
-      state.skipLongerMatches = true;
+      skipLongerMatches = true;
       return false;
     } else if (pc === 63 /* '?' */) {
       s++;
@@ -126,6 +128,41 @@ function matchFrom(pattern: string, p: number, str: string, s: number, nocase: b
 /** Whether `str` matches the glob `pattern` (Redis's stringmatchlen). */
 export function globMatch(pattern: string, str: string, nocase = false): boolean {
   if (pattern === '*') return true;
-  return matchFrom(pattern, 0, str, 0, nocase, { skipLongerMatches: false }, 0);
+  skipLongerMatches = false;
+  return matchFrom(pattern, 0, str, 0, nocase, 0);
 }
 
+/**
+ * False when `head + tail` cannot match `pattern` because the two already differ before the
+ * pattern's first special character (or the pattern is all literal and the lengths differ);
+ * true when a full match is needed to tell. Case-sensitive; `head` must hold no special
+ * character (it is a keyspace-event prefix). Lets keyspace events skip building their channel
+ * name when no pattern could take it.
+ */
+export function literalStartFits(pattern: string, head: string, tail: string): boolean {
+  // A pattern starting with the whole head (usually: the same event kind and database) needs
+  // only its rest compared with the tail; startsWith compares the head in one native step,
+  // which halved this function's time in a profile of keyspace events on a replica.
+  let i = 0;
+  let t = 0;
+  if (pattern.startsWith(head)) {
+    i = head.length;
+  } else {
+    for (; i < head.length; i++) {
+      const pc = pattern.charCodeAt(i);
+      if (isSpecial(pc)) return true;
+      if (pc !== head.charCodeAt(i)) return false;
+    }
+  }
+  for (; i < pattern.length; i++, t++) {
+    const pc = pattern.charCodeAt(i);
+    if (isSpecial(pc)) return true;
+    if (t >= tail.length || pc !== tail.charCodeAt(t)) return false;
+  }
+  return t === tail.length;
+}
+
+/** `*`, `?`, `[` or `\`: where a glob stops being a literal string. */
+function isSpecial(c: number): boolean {
+  return c === 42 || c === 63 || c === 91 || c === 92;
+}

@@ -26,8 +26,11 @@ export class Database {
 }
 
 export interface KeyspaceListener {
-  /** A key's value changed, or the key was deleted (WATCH, snapshots). */
-  keyModified(db: Database, key: string): void;
+  /**
+   * A key's value changed, or the key was deleted (WATCH, snapshots). Left out by listeners
+   * that only want the other two: every write calls each one that has it.
+   */
+  keyModified?(db: Database, key: string): void;
   /** A master expired a key: propagate a DEL and fire the "expired" event. */
   keyExpired(db: Database, key: string): void;
   /** Every key of a database is gone (FLUSHDB/FLUSHALL) or its contents were swapped (SWAPDB). */
@@ -63,6 +66,11 @@ export class Keyspace {
    */
   newKeyHook: ((db: Database, key: string) => void) | null = null;
   missHook: ((db: Database, key: string) => void) | null = null;
+  /**
+   * The keyspace-event classes `notify-keyspace-events` enables (pubsub/notify.ts keeps it and
+   * reads it on every write: a field here rather than a WeakMap lookup per write).
+   */
+  eventFlags = 0;
 
   constructor(count: number) {
     this.dbs = Array.from({ length: count }, (_, i) => new Database(i));
@@ -115,7 +123,7 @@ export class Keyspace {
     db.dict.delete(key);
     db.expires.delete(key);
     this.expiredKeys++;
-    for (const l of this.listeners) l.keyModified(db, key);
+    this.modified(db, key);
     for (const l of this.listeners) l.keyExpired(db, key);
   }
 
@@ -197,7 +205,7 @@ export class Keyspace {
   /** Signals that an aggregate value was changed in place. */
   modified(db: Database, key: string): void {
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i].keyModified(db, key);
+    for (let i = 0; i < ls.length; i++) ls[i].keyModified?.(db, key);
   }
 
   /** Empties one database (FLUSHDB) or all (FLUSHALL); returns the number of keys removed. */

@@ -45,22 +45,36 @@ export function parseKeyspaceEvents(classes: string): number {
   return flags;
 }
 
-const enabled = new WeakMap<Server, number>();
+/**
+ * `__keyspace@<db>__:` and `__keyevent@<db>__:` per database number, built once: a template
+ * literal per event made three strings (12 chars flat, then two cons strings) where appending
+ * the key to a kept prefix makes one.
+ */
+const keyspacePrefixes: string[] = [];
+const keyeventPrefixes: string[] = [];
 
-/** Publishes a keyspace event if its class is enabled; a no-op (one lookup) otherwise. */
+/** Publishes a keyspace event if its class is enabled; a no-op (one field read) otherwise. */
 export function notifyKeyspaceEvent(server: Server, type: number, event: string, key: string, dbId: number): void {
-  const flags = enabled.get(server) ?? 0;
+  const flags = server.keyspace.eventFlags;
   if ((flags & type) === 0) return;
   const pubsub = pubsubOf(server);
-  if (flags & NOTIFY.KEYSPACE) pubsub.publish(`__keyspace@${dbId}__:${key}`, event);
-  if (flags & NOTIFY.KEYEVENT) pubsub.publish(`__keyevent@${dbId}__:${event}`, key);
+  // Most events reach nobody (a subscriber watches a few keys); mayReach tells without making
+  // the channel name, which matching it against a pattern then copied once more (flattening).
+  if (flags & NOTIFY.KEYSPACE) {
+    const prefix = (keyspacePrefixes[dbId] ??= `__keyspace@${dbId}__:`);
+    if (pubsub.mayReach(prefix, key)) pubsub.publish(prefix + key, event);
+  }
+  if (flags & NOTIFY.KEYEVENT) {
+    const prefix = (keyeventPrefixes[dbId] ??= `__keyevent@${dbId}__:`);
+    if (pubsub.mayReach(prefix, event)) pubsub.publish(prefix + event, key);
+  }
 }
 
 /** Follows `notify-keyspace-events` and publishes 'expired' events for keys the keyspace expires. */
 export function setupNotifications(server: Server): void {
   const apply = (text: string): void => {
     const flags = parseKeyspaceEvents(text);
-    enabled.set(server, flags);
+    server.keyspace.eventFlags = flags;
     const publishes = (flags & (NOTIFY.KEYSPACE | NOTIFY.KEYEVENT)) !== 0;
     server.keyspace.newKeyHook =
       publishes && flags & NOTIFY.NEW ? (db, key) => notifyKeyspaceEvent(server, NOTIFY.NEW, 'new', key, db.id) : null;
@@ -70,7 +84,6 @@ export function setupNotifications(server: Server): void {
   apply(server.config.str('notify-keyspace-events'));
   server.config.watch('notify-keyspace-events', (v) => apply(String(v)));
   server.addKeyspaceListener({
-    keyModified: () => undefined,
     keyExpired: (db, key) => notifyKeyspaceEvent(server, NOTIFY.EXPIRED, 'expired', key, db.id),
     dbReplaced: () => undefined,
   });

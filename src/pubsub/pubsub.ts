@@ -9,7 +9,7 @@
 
 import type { Server } from '../server/server';
 import type { Client } from '../server/client';
-import { globMatch } from '../keyspace/glob';
+import { globMatch, literalStartFits } from '../keyspace/glob';
 import { clientListContributors } from '../commands/client';
 
 export type SubscriptionKind = 'channel' | 'pattern' | 'shard';
@@ -56,12 +56,27 @@ export class PubSub {
       this.deliver(direct, ['message', channel, message]);
       receivers += direct.size;
     }
-    for (const [pattern, clients] of this.subscribers.pattern) {
+    // keys() and get(): destructuring the entries made a [pattern, clients] array per pattern
+    // per message (every keyspace event with a pattern subscribed).
+    const patterns = this.subscribers.pattern;
+    for (const pattern of patterns.keys()) {
       if (!globMatch(pattern, channel)) continue;
+      const clients = patterns.get(pattern)!;
       this.deliver(clients, ['pmessage', pattern, channel, message]);
       receivers += clients.size;
     }
     return receivers;
+  }
+
+  /**
+   * Whether a message on the channel `head + tail` could reach anyone, told without building
+   * that name: false only when no client subscribes to any channel and every pattern differs
+   * from it before its first wildcard (keyspace events with unrelated patterns subscribed).
+   */
+  mayReach(head: string, tail: string): boolean {
+    if (this.subscribers.channel.size > 0) return true;
+    for (const pattern of this.subscribers.pattern.keys()) if (literalStartFits(pattern, head, tail)) return true;
+    return false;
   }
 
   /** SPUBLISH: shard channels only (no patterns); returns receivers. */
