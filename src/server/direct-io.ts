@@ -19,6 +19,21 @@ const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 /** Its memory, looked up once: reading a Buffer's `.buffer` is a call into the runtime. */
 export const SHARED_READ_MEMORY = SHARED_READ_BUFFER.buffer;
 
+/** The last view handed out by sharedReadView. */
+let lastReadView = SHARED_READ_BUFFER.subarray(0, 0);
+
+/**
+ * The first `bytes` bytes of the shared read buffer. Consecutive reads mostly have the same size
+ * (a client repeating a request, or many clients sending alike), and any view of the buffer is as
+ * good as another since the parser copies what it keeps out of it (copyInputOutOf): the last view
+ * is reused instead of making one per read (Node's subarray allocates a Buffer and reads the
+ * memory's ArrayBuffer through a runtime call).
+ */
+function sharedReadView(bytes: number): Buffer {
+  if (lastReadView.length !== bytes) lastReadView = SHARED_READ_BUFFER.subarray(0, bytes);
+  return lastReadView;
+}
+
 /** A libuv write request as Node's C++ StreamBase sees it (a WriteWrap). */
 interface WriteRequest {
   /** Called by Node when libuv finishes a write it had to queue: status < 0 is an error. */
@@ -132,7 +147,7 @@ export function adoptForDirectIo(
   if (typeof handle.useUserBuffer !== 'function' || handle.reading === true || !('_server' in internals)) return null;
   const socket = new net.Socket({
     handle,
-    onread: { buffer: SHARED_READ_BUFFER, callback: (bytes: number) => onRead(SHARED_READ_BUFFER.subarray(0, bytes)) },
+    onread: { buffer: SHARED_READ_BUFFER, callback: (bytes: number) => onRead(sharedReadView(bytes)) },
   } as net.SocketConstructorOpts);
   (socket as unknown as SocketInternals)._server = internals._server;
   internals._server = null;

@@ -396,9 +396,11 @@ export class Server {
 
   /** Applies client-output-buffer-limit for the client's class; closes the client when over. */
   private outputBufferOverLimit(c: Client): boolean {
+    const used = c.queuedOutputBytes;
+    // Nothing queued: under every limit, and no soft-limit timer to reset (the usual flush).
+    if (used === 0 && c.ext.softLimitSince === undefined) return false;
     const cls = c.role === 'replica' ? 'slave' : c.role === 'pubsub' ? 'pubsub' : 'normal';
     const limit = this.config.outputBufferLimit(cls);
-    const used = c.queuedOutputBytes;
     let over = limit.hard > 0 && used >= limit.hard;
     if (!over && limit.soft > 0 && used >= limit.soft) {
       const now = this.clock.now();
