@@ -98,6 +98,8 @@ export class Server {
   private readonly listening: Record<ListenerKind, net.Server[]> = { tcp: [], tls: [], unix: [] };
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
+  /** See readTurnTime; -1 until read in this turn. */
+  private turnTime = -1;
   private cronTimer: NodeJS.Timeout | null = null;
 
   /** Set in sentinel mode (tandem-sentinel / --sentinel): the Sentinel this server runs. */
@@ -298,7 +300,7 @@ export class Server {
   private onData(c: Client, chunk: Buffer): void {
     if (c.closed) return;
     this.stats.netInputBytes += chunk.length;
-    c.lastInteraction = this.clock.now();
+    c.lastInteraction = this.readTurnTime();
     c.parser.feed(chunk);
     const limit = this.config.int('client-query-buffer-limit');
     if (c.parser.bufferedBytes > limit && c.role !== 'master') {
@@ -307,6 +309,19 @@ export class Server {
       return;
     }
     this.processInput(c);
+  }
+
+  /**
+   * The time of this event-loop turn's reads: one clock read for all of them instead of one per
+   * read (Date.now() is a call into the runtime, ~1.5% of a plain request's CPU in a profile).
+   * Redis also stamps lastinteraction with a cached clock. flushAll, at the turn's end, drops it.
+   */
+  private readTurnTime(): number {
+    if (this.turnTime < 0) {
+      this.turnTime = this.clock.now();
+      this.scheduleTurnEnd();
+    }
+    return this.turnTime;
   }
 
   /** Runs every complete command in the client's input, until it blocks, pauses or closes. */
@@ -355,6 +370,11 @@ export class Server {
   scheduleFlush(c: Client): void {
     if (c.reply.pendingBytes === 0 && !c.closeAfterReply) return;
     this.pendingFlush.push(c);
+    this.scheduleTurnEnd();
+  }
+
+  /** Runs flushAll once this turn's I/O callbacks are done (setImmediate: the loop's check phase). */
+  private scheduleTurnEnd(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushAll());
@@ -363,6 +383,7 @@ export class Server {
 
   private flushAll(): void {
     this.flushScheduled = false;
+    this.turnTime = -1;
     for (const h of this.hooks.beforeReplies) h();
     const list = this.pendingFlush;
     this.pendingFlush = [];
