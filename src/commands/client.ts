@@ -85,7 +85,7 @@ export function clientInfoLine(c: Client, now: number, cmdOverride?: string): st
   if (c.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
   const qbuf = c.parser.bufferedBytes;
-  const omem = c.socket?.writableLength ?? 0;
+  const omem = c.queuedOutputBytes;
   const obl = c.reply.pendingBytes;
   const events = omem > 0 ? 'rw' : 'r';
   return (

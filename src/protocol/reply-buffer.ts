@@ -19,6 +19,8 @@ const SHORT_COPY = 32;
 const HEADER_ROOM = 24;
 
 const CRLF = '\r\n';
+/** No view lent yet (a zero-length view is never lent: take() lends only when bytes are pending). */
+const EMPTY_VIEW = Buffer.alloc(0);
 
 export class ReplyBuffer {
   private scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
@@ -27,6 +29,11 @@ export class ReplyBuffer {
   private chunksBytes = 0;
   /** Set between take(true) handing out a view of the scratch and written(). */
   private scratchLent = false;
+  /**
+   * The last view of the scratch take(true) lent, reused when the next flush has the same length
+   * (a client repeating a request gets the same reply size): a new view is a Buffer allocation.
+   */
+  private lentView: Buffer = EMPTY_VIEW;
   /** Protocol version of the connection: 2 or 3. */
   resp: 2 | 3 = 2;
   /** Called for every error reply (INFO errorstats, failed_calls). */
@@ -49,7 +56,8 @@ export class ReplyBuffer {
   take(lendScratch = false): Buffer[] {
     if (this.used > 0) {
       if (lendScratch) {
-        this.chunks.push(this.scratch.subarray(0, this.used));
+        if (this.lentView.length !== this.used) this.lentView = this.scratch.subarray(0, this.used);
+        this.chunks.push(this.lentView);
         this.scratchLent = true;
       } else {
         const b = Buffer.allocUnsafe(this.used);
@@ -66,7 +74,10 @@ export class ReplyBuffer {
 
   /** After writing what take(true) returned: `held` when the socket still holds some of it. */
   written(held: boolean): void {
-    if (this.scratchLent && held) this.scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+    if (this.scratchLent && held) {
+      this.scratch = Buffer.allocUnsafe(SCRATCH_SIZE);
+      this.lentView = EMPTY_VIEW;
+    }
     this.scratchLent = false;
   }
 

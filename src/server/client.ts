@@ -11,6 +11,7 @@ import { ReplyBuffer } from '../protocol/reply-buffer';
 import type { Database } from '../keyspace/keyspace';
 import type { CommandSpec } from '../commands/command';
 import type { Server } from './server';
+import type { DirectWriter } from './direct-io';
 
 export type ClientRole = 'normal' | 'master' | 'replica' | 'monitor' | 'pubsub';
 
@@ -48,6 +49,8 @@ export class Client {
   readonly ext: Record<string, unknown> = {};
   readonly addr: string;
   readonly laddr: string;
+  /** Writes replies straight to the socket's handle (plain connections, see direct-io.ts), or null: socket.write(). */
+  writer: DirectWriter | null = null;
 
   constructor(
     readonly server: Server,
@@ -71,6 +74,12 @@ export class Client {
       this.addr = '';
       this.laddr = '';
     }
+  }
+
+  /** Replies handed to the socket and not yet taken by the kernel (CLIENT LIST omem, output buffer limits). */
+  get queuedOutputBytes(): number {
+    if (this.socket === null) return 0;
+    return this.writer === null ? this.socket.writableLength : this.socket.writableLength + this.writer.queuedBytes;
   }
 
   get resp(): 2 | 3 {

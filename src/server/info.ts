@@ -179,7 +179,7 @@ function memorySection(server: Server): string[] {
   let clientsNormal = 0;
   let clientsReplicas = 0;
   for (const c of server.clients.values()) {
-    const bytes = CLIENT_BUFFER_BYTES + c.reply.pendingBytes + (c.socket?.writableLength ?? 0);
+    const bytes = CLIENT_BUFFER_BYTES + c.reply.pendingBytes + c.queuedOutputBytes;
     if (c.role === 'replica') clientsReplicas += bytes;
     else clientsNormal += bytes;
   }

@@ -26,6 +26,7 @@ import { SlowLog, redactSecrets } from './slowlog';
 import { repr } from '../protocol/repr';
 import { Acl } from '../acl/acl';
 import { tlsServerOptions } from './tls';
+import { adoptForDirectIo, SHARED_READ_MEMORY } from './direct-io';
 
 type ListenerKind = 'tcp' | 'tls' | 'unix';
 
@@ -97,6 +98,8 @@ export class Server {
   private readonly listening: Record<ListenerKind, net.Server[]> = { tcp: [], tls: [], unix: [] };
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
+  /** See readTurnTime; -1 until read in this turn. */
+  private turnTime = -1;
   private cronTimer: NodeJS.Timeout | null = null;
 
   /** Set in sentinel mode (tandem-sentinel / --sentinel): the Sentinel this server runs. */
@@ -236,12 +239,17 @@ export class Server {
       return;
     }
     if (this.refusedByProtectedMode(socket)) return;
-    const direct = adoptForDirectReads(socket, (chunk) => this.onDirectRead(c, chunk));
-    if (direct !== null) socket = direct;
+    const direct = adoptForDirectIo(
+      socket,
+      (chunk) => this.onDirectRead(c, chunk),
+      () => c.socket!.destroy(),
+    );
+    if (direct !== null) socket = direct.socket;
     const keepalive = this.config.int('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     socket.setNoDelay(true);
     const c = this.createClient(socket);
+    if (direct !== null) c.writer = direct.writer;
     this.stats.totalConnections++;
     if (direct === null) socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
     socket.on('error', () => this.closeClient(c));
@@ -283,7 +291,7 @@ export class Server {
   // Reading and running commands
   // ---------------------------------------------------------------------------------------------
 
-  /** A read into SHARED_READ_BUFFER: what the parser keeps of it is copied before the next read reuses it. */
+  /** A read into the shared read buffer (direct-io.ts): what the parser keeps of it is copied before the next read reuses it. */
   private onDirectRead(c: Client, chunk: Buffer): void {
     this.onData(c, chunk);
     c.parser.copyInputOutOf(SHARED_READ_MEMORY);
@@ -292,7 +300,7 @@ export class Server {
   private onData(c: Client, chunk: Buffer): void {
     if (c.closed) return;
     this.stats.netInputBytes += chunk.length;
-    c.lastInteraction = this.clock.now();
+    c.lastInteraction = this.readTurnTime();
     c.parser.feed(chunk);
     const limit = this.config.int('client-query-buffer-limit');
     if (c.parser.bufferedBytes > limit && c.role !== 'master') {
@@ -301,6 +309,19 @@ export class Server {
       return;
     }
     this.processInput(c);
+  }
+
+  /**
+   * The time of this event-loop turn's reads: one clock read for all of them instead of one per
+   * read (Date.now() is a call into the runtime, ~1.5% of a plain request's CPU in a profile).
+   * Redis also stamps lastinteraction with a cached clock. flushAll, at the turn's end, drops it.
+   */
+  private readTurnTime(): number {
+    if (this.turnTime < 0) {
+      this.turnTime = this.clock.now();
+      this.scheduleTurnEnd();
+    }
+    return this.turnTime;
   }
 
   /** Runs every complete command in the client's input, until it blocks, pauses or closes. */
@@ -349,6 +370,11 @@ export class Server {
   scheduleFlush(c: Client): void {
     if (c.reply.pendingBytes === 0 && !c.closeAfterReply) return;
     this.pendingFlush.push(c);
+    this.scheduleTurnEnd();
+  }
+
+  /** Runs flushAll once this turn's I/O callbacks are done (setImmediate: the loop's check phase). */
+  private scheduleTurnEnd(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushAll());
@@ -357,6 +383,7 @@ export class Server {
 
   private flushAll(): void {
     this.flushScheduled = false;
+    this.turnTime = -1;
     for (const h of this.hooks.beforeReplies) h();
     const list = this.pendingFlush;
     this.pendingFlush = [];
@@ -367,30 +394,34 @@ export class Server {
   flushClient(c: Client): void {
     if (c.closed) return;
     const socket = c.socket;
-    const bufs = c.reply.take(socket !== null && socket.writableLength === 0);
+    // Nothing queued in socket.write()'s buffer, which only writes after what it holds: the
+    // handle can take the replies now and keeps them in order behind anything it holds itself.
+    const writer = socket !== null && socket.writableLength === 0 ? c.writer : null;
+    const bufs = c.reply.take(socket !== null && c.queuedOutputBytes === 0);
     if (socket !== null && bufs.length > 0) {
-      if (bufs.length === 1) {
-        this.stats.netOutputBytes += bufs[0].length;
+      for (const b of bufs) this.stats.netOutputBytes += b.length;
+      if (writer !== null) {
+        writer.write(bufs);
+      } else if (bufs.length === 1) {
         socket.write(bufs[0]);
       } else {
         socket.cork();
-        for (const b of bufs) {
-          this.stats.netOutputBytes += b.length;
-          socket.write(b);
-        }
+        for (const b of bufs) socket.write(b);
         socket.uncork();
       }
-      c.reply.written(socket.writableLength > 0);
-      if (this.outputBufferOverLimit(c, socket)) return;
+      c.reply.written(c.queuedOutputBytes > 0);
+      if (this.outputBufferOverLimit(c)) return;
     }
     if (c.closeAfterReply) this.closeClient(c);
   }
 
   /** Applies client-output-buffer-limit for the client's class; closes the client when over. */
-  private outputBufferOverLimit(c: Client, socket: net.Socket): boolean {
+  private outputBufferOverLimit(c: Client): boolean {
+    const used = c.queuedOutputBytes;
+    // Nothing queued: under every limit, and no soft-limit timer to reset (the usual flush).
+    if (used === 0 && c.ext.softLimitSince === undefined) return false;
     const cls = c.role === 'replica' ? 'slave' : c.role === 'pubsub' ? 'pubsub' : 'normal';
     const limit = this.config.outputBufferLimit(cls);
-    const used = socket.writableLength;
     let over = limit.hard > 0 && used >= limit.hard;
     if (!over && limit.soft > 0 && used >= limit.soft) {
       const now = this.clock.now();
@@ -516,51 +547,9 @@ export class Server {
 
 /**
  * Plain TCP and unix-socket listeners hand over accepted sockets paused, so that accept() can
- * adopt them for direct reads before anything is read.
+ * adopt them for direct I/O before anything is read.
  */
 const PLAIN_LISTENER_OPTIONS: net.ServerOpts = { noDelay: true, pauseOnConnect: true };
-
-/**
- * The one read buffer of every directly-read connection: libuv reads one socket at a time on the
- * event loop and each read is parsed before the callback returns, so it is free again by the next.
- */
-const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-/** Its memory, looked up once: reading a Buffer's `.buffer` is a call into the runtime. */
-const SHARED_READ_MEMORY = SHARED_READ_BUFFER.buffer;
-
-/** The Node 20 internals of net.Socket that adoptForDirectReads relies on. */
-interface SocketInternals {
-  _handle?: { reading?: boolean; useUserBuffer?: unknown } | null;
-  _server?: net.Server | null;
-}
-
-/**
- * Reads a plain connection through net.Socket's `onread` option: libuv reads into
- * SHARED_READ_BUFFER and the callback gets the byte count, instead of Node allocating a Buffer per
- * read and pushing it through the Readable stream machinery ('data' events). That machinery cost
- * about 2 us of CPU per read, a sixth of a plain request (redis-benchmark SET/GET, measured).
- *
- * net.Server cannot pass `onread` to the sockets it accepts, so the accepted socket (still paused,
- * see PLAIN_LISTENER_OPTIONS) hands its handle and its place in the server's connection count to a
- * socket made with the option, and is dropped. That uses undocumented internals of Node 20 (the
- * `_handle` and `_server` fields, the `handle` constructor option, as net.Server itself does);
- * without them, or for TLS, null: the caller reads the accepted socket with 'data' events.
- */
-function adoptForDirectReads(accepted: net.Socket, onRead: (chunk: Buffer) => void): net.Socket | null {
-  const internals = accepted as unknown as SocketInternals;
-  const handle = internals._handle;
-  if (accepted instanceof tls.TLSSocket || handle === undefined || handle === null) return null;
-  if (typeof handle.useUserBuffer !== 'function' || handle.reading === true || !('_server' in internals)) return null;
-  const direct = new net.Socket({
-    handle,
-    onread: { buffer: SHARED_READ_BUFFER, callback: (bytes: number) => onRead(SHARED_READ_BUFFER.subarray(0, bytes)) },
-  } as net.SocketConstructorOpts);
-  (direct as unknown as SocketInternals)._server = internals._server;
-  internals._server = null;
-  internals._handle = null;
-  accepted.destroy();
-  return direct;
-}
 
 /**
  * Writes the last bytes and then closes both directions, as Redis's close() after a final reply:

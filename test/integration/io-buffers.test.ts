@@ -1,5 +1,5 @@
 // The buffers the server reuses across reads and writes. Plain connections are read into one
-// read buffer shared by every connection (server.ts, adoptForDirectReads): these tests interleave
+// read buffer shared by every connection (direct-io.ts, adoptForDirectIo): these tests interleave
 // connections so that other reads overwrite that buffer while a command is still incomplete, and
 // check that nothing kept from it is corrupted, over TCP and over the unix socket, and that
 // adopted sockets leave the listener's connection count right (a leak would stop accepting after
