@@ -17,6 +17,7 @@ import { transactionsOf } from '../server/transactions';
 import { startSnapshot, SnapshotHandle } from './snapshot';
 import type { Aof } from './aof';
 import { DatasetBuilder, LoadResult, RdbError, RdbParser, parseOptionsFor } from './rdb-reader';
+import { ChecksumJob, readFileShared } from './checksum-worker';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
 const BGSAVE_RETRY_DELAY_S = 5;
@@ -294,9 +295,13 @@ export class Persistence {
     server.loading = true;
     const progress: LoadingProgress = { startedMs: Date.now(), totalBytes: bytes.length, loadedBytes: 0, rdbUsedMem: 0 };
     this.loadingProgress = progress;
+    const parseOptions = parseOptionsFor(server, source);
+    // A zero trailer means "not checksummed" (rdbchecksum no when saved): nothing to verify.
+    const checksum = parseOptions.verifyChecksum && bytes.length >= 8 && bytes.readBigUInt64LE(bytes.length - 8) !== 0n ? ChecksumJob.start(bytes) : null;
+    if (checksum !== null) parseOptions.precomputedDigest = (end) => checksum.digestOf(end);
     try {
       const builder = new DatasetBuilder(server, { source, onAux: (k, v) => this.logAux(k, v), ...opts });
-      const parser = new RdbParser(bytes, parseOptionsFor(server, source), builder);
+      const parser = new RdbParser(bytes, parseOptions, builder);
       builder.parser = parser;
       parser.header();
       let nextYield = interval;
@@ -315,6 +320,7 @@ export class Persistence {
       server.log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
       return r;
     } finally {
+      checksum?.cancel();
       server.loading = false;
       this.loadingProgress = null;
     }
@@ -354,7 +360,7 @@ export class Persistence {
     const server = this.server;
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(this.file);
+      bytes = readFileShared(this.file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       server.log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
@@ -384,7 +390,7 @@ export class Persistence {
     }
     if (save && !this.saveSync()) return c.reply.error('ERR');
     try {
-      this.load(fs.readFileSync(this.file), path.basename(this.file), { keepExisting: !flush, allowDuplicates: merge });
+      this.load(readFileShared(this.file), path.basename(this.file), { keepExisting: !flush, allowDuplicates: merge });
     } catch (e) {
       this.server.log.warning(`Error trying to load the RDB dump: ${(e as Error).message}`);
       return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
