@@ -247,7 +247,7 @@ const JOBS: Record<string, BackgroundJob> = {
   aofrewrite: {
     command: 'BGREWRITEAOF',
     running: /aof_rewrite_in_progress:1|aof_rewrite_scheduled:1/,
-    args: [...ARGS.filter((a, i) => a !== 'no' || ARGS[i - 1] !== '--appendonly'), 'yes'],
+    args: ARGS.map((a, i) => (ARGS[i - 1] === '--appendonly' ? 'yes' : a)),
   },
 };
 

@@ -459,16 +459,18 @@ export class Persistence {
 const SINK_HIGH_WATER = 16 * 1024 * 1024;
 
 /**
- * Writes a BGSAVE stream to its file off the event loop (a synchronous write can stall for a
- * long time when the kernel throttles dirty pages), in order (explicit positions), pausing the
- * snapshot while too much is in flight, and hands each chunk back once written; then fsyncs and
- * closes.
+ * Writes a snapshot stream (BGSAVE, an AOF rewrite's base) to its file off the event loop (a
+ * synchronous write can stall for a long time when the kernel throttles dirty pages), in order
+ * (explicit positions), pausing the snapshot while too much is in flight, and hands each chunk
+ * back once written; then fsyncs and closes.
  */
-class FileSink {
+export class FileSink {
   private position = 0;
   private inFlight = 0;
   private error: Error | null = null;
   private paused = false;
+  /** The fd was closed or is being closed: it must not be closed again (its number may be reused). */
+  private closed = false;
   private onIdle: (() => void) | null = null;
 
   constructor(
@@ -505,8 +507,10 @@ class FileSink {
     });
   }
 
-  /** Closes the file once no write is in flight (a killed save); the caller removes it. */
+  /** Closes the file once no write is in flight (a killed or failed save); the caller removes it. */
   abort(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.inFlight === 0) closeQuietly(this.fd);
     else this.onIdle = () => closeQuietly(this.fd);
   }
@@ -517,7 +521,9 @@ class FileSink {
       this.onIdle = null;
       if (this.error) return done(this.error);
       fs.fsync(this.fd, (err) => {
+        if (this.closed) return; // aborted meanwhile, which closed the file
         if (err) return done(err);
+        this.closed = true;
         fs.close(this.fd, done);
       });
     };
