@@ -28,6 +28,7 @@ import { call, lookupCommand } from '../server/dispatch';
 import { startSnapshot, SnapshotHandle } from './snapshot';
 import { FileSink, persistenceOf, writeAll, writeFileSynced } from './persistence';
 import { RdbError } from './rdb-reader';
+import { readFileShared } from './checksum-worker';
 import { SUPERUSER } from '../acl/acl';
 
 export class AofError extends Error {}
@@ -164,7 +165,7 @@ export class Aof implements FeedSink {
     const started = performance.now();
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(file);
+      bytes = readFileShared(file); // an RDB base's checksum is then verified on a worker (checksum-worker.ts)
     } catch (e) {
       throw new AofError(`Fatal error: can't open the append log file ${f.name} for reading: ${(e as Error).message}`);
     }

@@ -2,8 +2,9 @@
 // a load pays for the checksum only in CPU, not in time (the main thread's parse is what the
 // "DB loaded from disk" time is made of). The worker sees nothing but the file's bytes (a
 // SharedArrayBuffer, read once, not copied) and hands back 8 bytes: the keyspace stays the main
-// thread's. Measured on 1M 100-byte keys (35.8 MB): ~60-80 ms of the ~1.5 s load leave the main
-// thread; starting the worker costs ~30 ms of CPU on the other core.
+// thread's. Measured on 1M 100-byte keys (35.8 MB): the checksum took 50-85 ms of the main
+// thread's ~1.5-2 s; starting the worker costs it ~8 ms (and the worker ~60 ms of CPU to boot
+// on the other core).
 //
 // This file is both the API (main thread) and the worker's entry point.
 
