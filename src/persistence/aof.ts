@@ -11,9 +11,10 @@
 // once a second; `no` leaves it to the kernel.
 //
 // A rewrite (BGREWRITEAOF, auto-aof-rewrite-*, turning appendonly on) opens a new incr file at
-// once and writes the new base from a point-in-time snapshot (snapshot.ts); snapshot + new incr
-// file is the whole dataset, so no rewrite buffer is needed. Only when the base is safely on
-// disk does the manifest switch to the new files; the old ones are then deleted.
+// once and writes the new base from a point-in-time snapshot (snapshot.ts), off the event loop as
+// BGSAVE writes dump.rdb (FileSink); snapshot + new incr file is the whole dataset, so no rewrite
+// buffer is needed. Only when the base is safely on disk does the manifest switch to the new
+// files; the old ones are then deleted.
 //
 // Loading: the base (RDB), then each incr file executed as commands by a client that neither
 // replies nor propagates. A last command cut short (a crash mid-write) is dropped with Redis's

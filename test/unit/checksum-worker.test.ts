@@ -14,6 +14,9 @@ import { persistenceOf } from '../../src/persistence/persistence';
 import { startSnapshot } from '../../src/persistence/snapshot';
 import { inProcessServer } from '../helpers/in-process';
 
+// The files here are small: let them use the worker anyway.
+ChecksumJob.minBytes = 0;
+
 /** `bytes` copied into memory a worker can share. */
 function shared(bytes: Buffer): Buffer {
   const out = Buffer.from(new SharedArrayBuffer(bytes.length));
@@ -43,6 +46,16 @@ test('a range other than the one the worker covered is not answered', () => {
   const bytes = shared(rdbFile());
   assert.equal(ChecksumJob.start(bytes)!.digestOf(bytes.length - 9), null);
   assert.equal(ChecksumJob.start(Buffer.from(bytes)), null, 'memory a worker cannot share');
+});
+
+test('files below minBytes are left to the main thread', () => {
+  const bytes = shared(rdbFile());
+  ChecksumJob.minBytes = bytes.length + 1;
+  try {
+    assert.equal(ChecksumJob.start(bytes), null);
+  } finally {
+    ChecksumJob.minBytes = 0;
+  }
 });
 
 test('a load verified by the worker refuses a flipped byte and keeps the dataset', () => {
