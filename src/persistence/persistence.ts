@@ -17,6 +17,7 @@ import { transactionsOf } from '../server/transactions';
 import { startSnapshot, SnapshotHandle } from './snapshot';
 import type { Aof } from './aof';
 import { DatasetBuilder, LoadResult, RdbError, RdbParser, parseOptionsFor } from './rdb-reader';
+import { ChecksumJob, readFileShared } from './checksum-worker';
 
 /** Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long. */
 const BGSAVE_RETRY_DELAY_S = 5;
@@ -294,9 +295,13 @@ export class Persistence {
     server.loading = true;
     const progress: LoadingProgress = { startedMs: Date.now(), totalBytes: bytes.length, loadedBytes: 0, rdbUsedMem: 0 };
     this.loadingProgress = progress;
+    const parseOptions = parseOptionsFor(server, source);
+    // A zero trailer means "not checksummed" (rdbchecksum no when saved): nothing to verify.
+    const checksum = parseOptions.verifyChecksum && bytes.length >= 8 && bytes.readBigUInt64LE(bytes.length - 8) !== 0n ? ChecksumJob.start(bytes) : null;
+    if (checksum !== null) parseOptions.precomputedDigest = (end) => checksum.digestOf(end);
     try {
       const builder = new DatasetBuilder(server, { source, onAux: (k, v) => this.logAux(k, v), ...opts });
-      const parser = new RdbParser(bytes, parseOptionsFor(server, source), builder);
+      const parser = new RdbParser(bytes, parseOptions, builder);
       builder.parser = parser;
       parser.header();
       let nextYield = interval;
@@ -315,6 +320,7 @@ export class Persistence {
       server.log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
       return r;
     } finally {
+      checksum?.cancel();
       server.loading = false;
       this.loadingProgress = null;
     }
@@ -354,7 +360,7 @@ export class Persistence {
     const server = this.server;
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(this.file);
+      bytes = readFileShared(this.file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       server.log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
@@ -384,7 +390,7 @@ export class Persistence {
     }
     if (save && !this.saveSync()) return c.reply.error('ERR');
     try {
-      this.load(fs.readFileSync(this.file), path.basename(this.file), { keepExisting: !flush, allowDuplicates: merge });
+      this.load(readFileShared(this.file), path.basename(this.file), { keepExisting: !flush, allowDuplicates: merge });
     } catch (e) {
       this.server.log.warning(`Error trying to load the RDB dump: ${(e as Error).message}`);
       return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
@@ -453,16 +459,18 @@ export class Persistence {
 const SINK_HIGH_WATER = 16 * 1024 * 1024;
 
 /**
- * Writes a BGSAVE stream to its file off the event loop (a synchronous write can stall for a
- * long time when the kernel throttles dirty pages), in order (explicit positions), pausing the
- * snapshot while too much is in flight, and hands each chunk back once written; then fsyncs and
- * closes.
+ * Writes a snapshot stream (BGSAVE, an AOF rewrite's base) to its file off the event loop (a
+ * synchronous write can stall for a long time when the kernel throttles dirty pages), in order
+ * (explicit positions), pausing the snapshot while too much is in flight, and hands each chunk
+ * back once written; then fsyncs and closes.
  */
-class FileSink {
+export class FileSink {
   private position = 0;
   private inFlight = 0;
   private error: Error | null = null;
   private paused = false;
+  /** The fd was closed or is being closed: it must not be closed again (its number may be reused). */
+  private closed = false;
   private onIdle: (() => void) | null = null;
 
   constructor(
@@ -499,8 +507,10 @@ class FileSink {
     });
   }
 
-  /** Closes the file once no write is in flight (a killed save); the caller removes it. */
+  /** Closes the file once no write is in flight (a killed or failed save); the caller removes it. */
   abort(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.inFlight === 0) closeQuietly(this.fd);
     else this.onIdle = () => closeQuietly(this.fd);
   }
@@ -511,7 +521,9 @@ class FileSink {
       this.onIdle = null;
       if (this.error) return done(this.error);
       fs.fsync(this.fd, (err) => {
+        if (this.closed) return; // aborted meanwhile, which closed the file
         if (err) return done(err);
+        this.closed = true;
         fs.close(this.fd, done);
       });
     };

@@ -78,6 +78,11 @@ export interface RdbParseOptions {
   databases: number;
   /** Verify the CRC-64 trailer (rdbchecksum). */
   verifyChecksum: boolean;
+  /**
+   * The checksum of payload bytes [0, end) computed elsewhere (a worker, see checksum-worker.ts),
+   * or null to compute it here.
+   */
+  precomputedDigest?: (end: number) => Buffer | null;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -256,7 +261,8 @@ export class RdbParser {
     const stored = this.buf.subarray(at, at + 8);
     this.pos += 8;
     if (!this.opts.verifyChecksum || stored.every((b) => b === 0)) return;
-    const actual = (this.droppedCrc ?? new Crc64()).update(this.buf, 0, eofEnd).digestLE();
+    const actual = (this.base === 0 ? this.opts.precomputedDigest?.(eofEnd) : null) ??
+      (this.droppedCrc ?? new Crc64()).update(this.buf, 0, eofEnd).digestLE();
     if (!actual.equals(stored)) {
       this.fail(`Wrong RDB checksum expected: (${hex64(stored)}) got (${hex64(actual)})`, at);
     }

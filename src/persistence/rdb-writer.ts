@@ -13,6 +13,7 @@
 
 import { Value, ListValue, HashValue, SetValue } from '../keyspace/values';
 import { lzfCompress } from './lzf';
+import type { Crc64 } from './crc64';
 import {
   RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_RESIZEDB, RDB_OPCODE_SELECTDB,
   RDB_TYPE_HASH, RDB_TYPE_LIST, RDB_TYPE_SET, RDB_TYPE_STRING, RDB_TYPE_ZSET_2,
@@ -133,6 +134,15 @@ export class RdbWriter extends ByteBuffer implements SnapshotEncoder {
 
   constructor(private readonly compress: boolean) {
     super();
+  }
+
+  /**
+   * Feeds `crc` the bytes written (and not yet taken) from position `from` on; returns the
+   * position reached, for the next call.
+   */
+  checksumFrom(crc: Crc64, from: number): number {
+    crc.update(this.buf, from, this.pos);
+    return this.pos;
   }
 
   /** RDB length encoding: 6, 14, 32 or 64 bits. */
