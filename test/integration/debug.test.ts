@@ -2,22 +2,13 @@
 // are checked against real Redis in test/unit/digest.test.ts and test/interop), POPULATE's key
 // naming, SLEEP stopping the whole server, OBJECT, LOG and the error for unknown subcommands.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--enable-debug-command', 'yes'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--enable-debug-command', 'yes'] });
 
 const ZEROS = '0'.repeat(40);
 /** DEBUG DIGEST-VALUE of s1 = "hello" on real Redis 7.0. */

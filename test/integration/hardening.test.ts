@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError } from '../helpers/resp-client';
+import { RespError } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
 let srv: ServerProcess;
