@@ -296,6 +296,29 @@ export function parseMultiPopArgs<W>(c: Client, argv: string[], numkeysIndex: nu
   return { keys: argv.slice(numkeysIndex + 1, whereIndex), where, count: count === -1 ? 1 : count };
 }
 
+/**
+ * The pop of LMPOP / ZMPOP (and of BLMPOP / BZMPOP when they need not block): `pop` pops from the
+ * first of `keys` that holds a `kind` value, replying [key, popped] and setting the propagated
+ * effect. False when every key was missing (nothing replied), null after replying WRONGTYPE.
+ */
+export function popFromFirstExisting<T extends Aggregate>(c: Client, keys: string[], kind: AggregateClass<T>, pop: (key: string, value: T) => void): boolean | null {
+  for (const key of keys) {
+    const value = lookupWrite(c, key, kind);
+    if (value === null) return null;
+    if (value === undefined) continue;
+    pop(key, value);
+    return true;
+  }
+  return false;
+}
+
+/** LMPOP / ZMPOP: parse, then pop from the first non-empty key, or reply a null array. */
+export function multiPop<A extends MultiPopArgs<unknown>>(c: Client, argv: string[], parse: (c: Client, argv: string[], numkeysIndex: number) => A | null, popFirst: (c: Client, args: A) => boolean | null): void {
+  const args = parse(c, argv, 1);
+  if (args === null) return;
+  if (popFirst(c, args) === false) c.reply.nullArray();
+}
+
 /** Key positions of `numkeys key...` commands (LMPOP, ZUNION, SINTERCARD, ...). */
 export function numkeysKeys(argv: string[], numkeysIndex: number): number[] {
   const n = Number(argv[numkeysIndex]);
