@@ -12,7 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/keyspace';
 import { ListValue } from '../keyspace/values';
-import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, MultiPopArgs, multiPop, numkeysKeys, parseMultiPopArgs, popFromFirstExisting } from './type-helpers';
+import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, MultiPopArgs, multiPop, NO_COUNT, numkeysKeys, parseMultiPopArgs, popCountArg, popFromFirstExisting } from './type-helpers';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
 export type ListEnd = 'left' | 'right';
@@ -82,13 +82,10 @@ function pop(c: Client, argv: string[], where: ListEnd): void {
     c.reply.error(`ERR wrong number of arguments for '${argv[0].toLowerCase()}' command`);
     return;
   }
-  const hasCount = argv.length === 3;
-  let count = 1;
-  if (hasCount) {
-    const n = nonNegativeArg(c, argv[2], 'ERR value is out of range, must be positive');
-    if (n === null) return;
-    count = n;
-  }
+  const countArg = popCountArg(c, argv);
+  if (countArg === null) return;
+  const hasCount = countArg !== NO_COUNT;
+  const count = hasCount ? countArg : 1;
   const list = lookupWrite(c, argv[1], ListValue);
   if (list === null) return;
   if (list === undefined) {

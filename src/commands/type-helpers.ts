@@ -251,6 +251,14 @@ export function nonNegativeArg(c: Client, s: string, err: string): number | null
   return Number(v);
 }
 
+/** popCountArg's "no count given" (the commands then reply one element, not an array). */
+export const NO_COUNT = -1;
+
+/** NO_COUNT or the count of LPOP/RPOP/ZPOPMIN/ZPOPMAX `key [count]`; null after replying its error. */
+export function popCountArg(c: Client, argv: string[]): number | null {
+  return argv.length === 3 ? nonNegativeArg(c, argv[2], 'ERR value is out of range, must be positive') : NO_COUNT;
+}
+
 /** A count in [1, LONG_MAX] (getRangeLongFromObjectOrReply with a message); null after replying. */
 export function positiveArg(c: Client, s: string, err: string): number | null {
   const v = parseInt64(s);

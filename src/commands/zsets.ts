@@ -13,7 +13,7 @@ import { aboveMin, belowMax, lexAboveMin, lexBelowMax, LexRange, ScoreRange, ZNo
 import { formatDouble } from './format-double';
 import { setMembers } from './sets';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, MultiPopArgs, multiPop, numkeysKeys, parseMultiPopArgs, popFromFirstExisting, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, Sized, storeResult, zsetAdd } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, MultiPopArgs, multiPop, NO_COUNT, numkeysKeys, parseMultiPopArgs, popCountArg, popFromFirstExisting, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, Sized, storeResult, zsetAdd } from './type-helpers';
 
 type Pair = [string, number];
 
@@ -466,13 +466,10 @@ function zpop(c: Client, argv: string[], where: ZPopWhere): void {
     c.reply.error(ERR_SYNTAX);
     return;
   }
-  const hasCount = argv.length === 3;
-  let count = 1;
-  if (hasCount) {
-    const n = nonNegativeArg(c, argv[2], 'ERR value is out of range, must be positive');
-    if (n === null) return;
-    count = n;
-  }
+  const countArg = popCountArg(c, argv);
+  if (countArg === null) return;
+  const hasCount = countArg !== NO_COUNT;
+  const count = hasCount ? countArg : 1;
   const z = lookupWrite(c, argv[1], ZSetValue);
   if (z === null) return;
   if (z === undefined || count === 0) {
