@@ -54,6 +54,6 @@ export async function startTlsServer(): Promise<{ certs: TestCerts; srv: ServerP
   });
   // startServer waits for the plain port only; the server binds the TLS port after it (a loaded
   // machine showed ECONNREFUSED on the TLS port right after startServer returned).
-  await waitFor(`the TLS port ${tlsPort} to accept connections`, () => acceptsConnections(tlsPort), 15000);
+  await waitFor(`the TLS port ${tlsPort} to accept connections`, () => acceptsConnections(tlsPort));
   return { certs, srv, tlsPort };
 }

@@ -92,8 +92,8 @@ export class RespClient {
     this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
 
-  /** Reads the next reply, waiting up to timeoutMs. */
-  async read(timeoutMs = 5000): Promise<RespValue> {
+  /** Reads the next reply, waiting up to timeoutMs (generous: a loaded machine may be slow). */
+  async read(timeoutMs = 30000): Promise<RespValue> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const r = parseReply(this.buf, 0);
@@ -127,7 +127,7 @@ export class RespClient {
   }
 
   /** Waits until the server closes the connection. */
-  async waitClosed(timeoutMs = 5000): Promise<void> {
+  async waitClosed(timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
       if (Date.now() > deadline) throw new Error('connection not closed');

@@ -81,7 +81,7 @@ export async function superviseProcess(proc: ChildProcess, port: number, dir: st
     const c = await RespClient.connect(port);
     c.close();
     return true;
-  }, 15000);
+  }, 30000);
   return {
     port,
     dir,

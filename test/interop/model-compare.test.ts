@@ -71,7 +71,7 @@ class RawConn {
   /** Sends argv (nothing when empty) and reads the next reply. */
   async call(argv: string[]): Promise<{ raw: string; value: RespValue }> {
     if (argv.length > 0) this.socket.write(encode(argv));
-    const deadline = Date.now() + 10000;
+    const deadline = Date.now() + 30000;
     for (;;) {
       const r = parseReply(this.buf, 0);
       if (r !== null) {
