@@ -2,25 +2,16 @@
 // commands and reads replies back as parsed values (errors as RespError, RESP3 types kept apart).
 
 import * as net from 'node:net';
-import { Reply, ReplyReader } from '../../src/protocol/reply-reader';
+import { plainReply, Reply, ReplyError, ReplyReader } from '../../src/protocol/reply-reader';
 
-export class RespError {
-  constructor(readonly message: string) {}
-}
+/** An error reply (the class the src reply reader decodes errors to). */
+export { ReplyError as RespError };
 
-export type RespValue = string | number | bigint | null | boolean | RespError | RespValue[] | Map<RespValue, RespValue> | { double: string } | { push: RespValue[] };
+export type RespValue = string | number | bigint | null | boolean | ReplyError | RespValue[] | Map<RespValue, RespValue> | { double: string } | { push: RespValue[] };
 
 /** A decoded reply as tests compare it: RESP3 types kept apart, verbatim strings with their format. */
 function respValue(r: Reply): RespValue {
   switch (r.kind) {
-    case 'nil':
-      return null;
-    case 'bool':
-      return r.value;
-    case 'error':
-      return new RespError(r.text);
-    case 'integer':
-      return Number(r.text);
     case 'bignum':
       return BigInt(r.text);
     case 'double':
@@ -36,7 +27,8 @@ function respValue(r: Reply): RespValue {
     case 'set':
       return r.items.map(respValue);
     default:
-      return r.text;
+      // nil, booleans, errors, integers and strings: as plain values.
+      return plainReply(r);
   }
 }
 
