@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { startServer, ServerProcess, role } from '../helpers/server';
-import { startSentinel, masterAddr, sentinelMasterFields, waitForSentinelViews } from '../helpers/sentinel';
+import { startSentinel, assertFailedOverTo, masterAddr, sentinelMasterFields, waitForSentinelViews } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
 import { RespClient, RespError } from '../helpers/resp-client';
 
@@ -62,13 +62,7 @@ test('the tutorial failover: kill -9 the master, a replica takes over, the old m
   assert.ok(took < 1000 + 10000, 'promoted within down-after + a few seconds');
   const promoted = replicas.find((r) => r.port === Number(newPort))!;
   assert.ok(promoted, `promoted one of the replicas (${newHost}:${newPort})`);
-  const other = replicas.find((r) => r !== promoted)!;
-  for (const s of sentinels) await waitFor('all sentinels agree', async () => (await masterAddr(s)) === `127.0.0.1:${promoted.port}`, 15000);
-  assert.equal((await role(promoted))[0], 'master');
-  await waitFor('the other replica to follow', async () => {
-    const r = await role(other);
-    return r[0] === 'slave' && r[2] === promoted.port;
-  }, 20000);
+  await assertFailedOverTo(sentinels, promoted, replicas.find((r) => r !== promoted)!);
   const c = await promoted.client();
   for (let i = 0; i < 100; i++) assert.equal(await c.call('GET', `k${i}`), String(i), 'acknowledged writes survive');
   c.close();
