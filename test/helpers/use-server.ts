@@ -6,6 +6,7 @@
 //
 // The server and client do not exist yet when the file's top level runs, so the values returned
 // are stand-ins that forward every property and method to the real ones once before() made them.
+// useServerStarter() is for files whose tests start servers of their own.
 
 import { before, after } from 'node:test';
 import { startServer, ServerProcess, StartOptions } from './server';
@@ -79,4 +80,21 @@ export function useServer(options: StartOptions = {}, setup?: (client: RespClien
 export function useTandemAndRedis(args: string[] = []): { tandem: SharedServer; redis: SharedServer } {
   const [tandem, redis] = useServers([{ args }, { redis: true, args }]);
   return { tandem, redis };
+}
+
+/**
+ * startServer for a file whose tests start servers of their own: each one started is stopped
+ * after the file's tests, also when a failed test did not get to stop it (a server left running
+ * keeps the test file's process alive, and the suite would hang instead of reporting).
+ */
+export function useServerStarter(): (options?: StartOptions) => Promise<ServerProcess> {
+  const started: ServerProcess[] = [];
+  after(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  });
+  return async (options = {}) => {
+    const s = await startServer(options);
+    started.push(s);
+    return s;
+  };
 }
