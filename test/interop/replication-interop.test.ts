@@ -4,24 +4,20 @@
 // Datasets are compared with DEBUG DIGEST (bit-compatible between the two) and offsets must be
 // equal on both sides.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
+import { ServerProcess } from '../helpers/server';
+import { useServerStarter } from '../helpers/use-server';
 import { RespClient } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
 const COMMON = ['--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1', '--save', '', '--enable-debug-command', 'yes'];
 
-const running: ServerProcess[] = [];
-after(async () => {
-  for (const s of running) await s.stop();
-});
+const startStoppedAfter = useServerStarter();
 
-async function start(redis: boolean, args: string[] = []): Promise<ServerProcess> {
-  const s = await startServer({ redis, args: [...COMMON, ...args] });
-  running.push(s);
-  return s;
+function start(redis: boolean, args: string[] = []): Promise<ServerProcess> {
+  return startStoppedAfter({ redis, args: [...COMMON, ...args] });
 }
 
 async function info(c: RespClient): Promise<Record<string, string>> {
