@@ -12,7 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/keyspace';
 import { ListValue } from '../keyspace/values';
-import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, MultiPopArgs, numkeysKeys, parseMultiPopArgs } from './type-helpers';
+import { afterChange, changedInPlace, longArg, lookupRead, lookupWrite, nonNegativeArg, notify, MultiPopArgs, multiPop, NO_COUNT, numkeysKeys, parseMultiPopArgs, popCountArg, popFromFirstExisting } from './type-helpers';
 import { NOTIFY, notifyKeyspaceEvent } from '../pubsub/notify';
 
 export type ListEnd = 'left' | 'right';
@@ -82,13 +82,10 @@ function pop(c: Client, argv: string[], where: ListEnd): void {
     c.reply.error(`ERR wrong number of arguments for '${argv[0].toLowerCase()}' command`);
     return;
   }
-  const hasCount = argv.length === 3;
-  let count = 1;
-  if (hasCount) {
-    const n = nonNegativeArg(c, argv[2], 'ERR value is out of range, must be positive');
-    if (n === null) return;
-    count = n;
-  }
+  const countArg = popCountArg(c, argv);
+  if (countArg === null) return;
+  const hasCount = countArg !== NO_COUNT;
+  const count = hasCount ? countArg : 1;
   const list = lookupWrite(c, argv[1], ListValue);
   if (list === null) return;
   if (list === undefined) {
@@ -346,25 +343,14 @@ export function parseLmpopArgs(c: Client, argv: string[], numkeysIndex: number):
  * replied) and null after a WRONGTYPE error.
  */
 export function mpopFirstNonEmpty(c: Client, args: MpopArgs): boolean | null {
-  for (const key of args.keys) {
-    const list = lookupWrite(c, key, ListValue);
-    if (list === null) return null;
-    if (list === undefined) continue;
+  return popFromFirstExisting(c, args.keys, ListValue, (key, list) => {
     const items = listPop(c.server, c.db, key, list, args.where, args.count);
     c.server.dirty++;
     c.propagateArgv = [args.where === 'left' ? 'LPOP' : 'RPOP', key, String(items.length)];
     c.reply.arrayHeader(2);
     c.reply.bulk(key);
     c.reply.arrayOfBulks(items);
-    return true;
-  }
-  return false;
-}
-
-function lmpop(c: Client, argv: string[]): void {
-  const args = parseLmpopArgs(c, argv, 1);
-  if (args === null) return;
-  if (mpopFirstNonEmpty(c, args) === false) c.reply.nullArray();
+  });
 }
 
 const W = { firstKey: 1, lastKey: 1, step: 1, categories: ['list'], group: 'list' };
@@ -386,5 +372,5 @@ export const LIST_COMMANDS: CommandSpec[] = [
   command({ ...W, name: 'lpos', arity: -3, flags: ['readonly'], summary: 'Return the index of matching elements on a list', since: '6.0.6', complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.', handler: lpos }),
   command({ ...W, name: 'lmove', arity: 5, flags: ['write', 'denyoom'], lastKey: 2, summary: 'Pop an element from a list, push it to another list and return it', since: '6.2.0', complexity: 'O(1)', handler: lmove }),
   command({ ...W, name: 'rpoplpush', arity: 3, flags: ['write', 'denyoom'], lastKey: 2, summary: 'Remove the last element in a list, prepend it to another list and return it', since: '1.2.0', complexity: 'O(1)', handler: (c, argv) => move(c, argv[1], argv[2], 'right', 'left') }),
-  command({ ...W, name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0, summary: 'Pop elements from a list', since: '7.0.0', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.', getKeys: (argv) => numkeysKeys(argv, 1), handler: lmpop }),
+  command({ ...W, name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], firstKey: 0, lastKey: 0, step: 0, summary: 'Pop elements from a list', since: '7.0.0', complexity: 'O(N+M) where N is the number of provided keys and M is the number of elements returned.', getKeys: (argv) => numkeysKeys(argv, 1), handler: (c, argv) => multiPop(c, argv, parseLmpopArgs, mpopFirstNonEmpty) }),
 ];

@@ -251,6 +251,14 @@ export function nonNegativeArg(c: Client, s: string, err: string): number | null
   return Number(v);
 }
 
+/** popCountArg's "no count given" (the commands then reply one element, not an array). */
+export const NO_COUNT = -1;
+
+/** NO_COUNT or the count of LPOP/RPOP/ZPOPMIN/ZPOPMAX `key [count]`; null after replying its error. */
+export function popCountArg(c: Client, argv: string[]): number | null {
+  return argv.length === 3 ? nonNegativeArg(c, argv[2], 'ERR value is out of range, must be positive') : NO_COUNT;
+}
+
 /** A count in [1, LONG_MAX] (getRangeLongFromObjectOrReply with a message); null after replying. */
 export function positiveArg(c: Client, s: string, err: string): number | null {
   const v = parseInt64(s);
@@ -294,6 +302,29 @@ export function parseMultiPopArgs<W>(c: Client, argv: string[], numkeysIndex: nu
     }
   }
   return { keys: argv.slice(numkeysIndex + 1, whereIndex), where, count: count === -1 ? 1 : count };
+}
+
+/**
+ * The pop of LMPOP / ZMPOP (and of BLMPOP / BZMPOP when they need not block): `pop` pops from the
+ * first of `keys` that holds a `kind` value, replying [key, popped] and setting the propagated
+ * effect. False when every key was missing (nothing replied), null after replying WRONGTYPE.
+ */
+export function popFromFirstExisting<T extends Aggregate>(c: Client, keys: string[], kind: AggregateClass<T>, pop: (key: string, value: T) => void): boolean | null {
+  for (const key of keys) {
+    const value = lookupWrite(c, key, kind);
+    if (value === null) return null;
+    if (value === undefined) continue;
+    pop(key, value);
+    return true;
+  }
+  return false;
+}
+
+/** LMPOP / ZMPOP: parse, then pop from the first non-empty key, or reply a null array. */
+export function multiPop<A extends MultiPopArgs<unknown>>(c: Client, argv: string[], parse: (c: Client, argv: string[], numkeysIndex: number) => A | null, popFirst: (c: Client, args: A) => boolean | null): void {
+  const args = parse(c, argv, 1);
+  if (args === null) return;
+  if (popFirst(c, args) === false) c.reply.nullArray();
 }
 
 /** Key positions of `numkeys key...` commands (LMPOP, ZUNION, SINTERCARD, ...). */

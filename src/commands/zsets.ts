@@ -13,7 +13,7 @@ import { aboveMin, belowMax, lexAboveMin, lexBelowMax, LexRange, ScoreRange, ZNo
 import { formatDouble } from './format-double';
 import { setMembers } from './sets';
 import { NOTIFY } from '../pubsub/notify';
-import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, MultiPopArgs, numkeysKeys, parseMultiPopArgs, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, Sized, storeResult, zsetAdd } from './type-helpers';
+import { afterChange, longArg, lookupRead, lookupWrite, newZSetFor, notify, nonNegativeArg, MultiPopArgs, multiPop, NO_COUNT, numkeysKeys, parseMultiPopArgs, popCountArg, popFromFirstExisting, randomPicks, scanAggregate, scanTarget, settleZSetEncoding, Sized, storeResult, zsetAdd } from './type-helpers';
 
 type Pair = [string, number];
 
@@ -466,13 +466,10 @@ function zpop(c: Client, argv: string[], where: ZPopWhere): void {
     c.reply.error(ERR_SYNTAX);
     return;
   }
-  const hasCount = argv.length === 3;
-  let count = 1;
-  if (hasCount) {
-    const n = nonNegativeArg(c, argv[2], 'ERR value is out of range, must be positive');
-    if (n === null) return;
-    count = n;
-  }
+  const countArg = popCountArg(c, argv);
+  if (countArg === null) return;
+  const hasCount = countArg !== NO_COUNT;
+  const count = hasCount ? countArg : 1;
   const z = lookupWrite(c, argv[1], ZSetValue);
   if (z === null) return;
   if (z === undefined || count === 0) {
@@ -503,10 +500,7 @@ export function parseZmpopArgs(c: Client, argv: string[], numkeysIndex: number):
  * null after WRONGTYPE.
  */
 export function zmpopFirstNonEmpty(c: Client, args: ZMpopArgs): boolean | null {
-  for (const key of args.keys) {
-    const z = lookupWrite(c, key, ZSetValue);
-    if (z === null) return null;
-    if (z === undefined) continue;
+  return popFromFirstExisting(c, args.keys, ZSetValue, (key, z) => {
     const popped = zsetPop(c, key, z, args.where, args.count);
     c.propagateArgv = [args.where === 'min' ? 'ZPOPMIN' : 'ZPOPMAX', key, String(args.count)];
     c.reply.arrayHeader(2);
@@ -517,15 +511,7 @@ export function zmpopFirstNonEmpty(c: Client, args: ZMpopArgs): boolean | null {
       c.reply.bulk(m);
       replyScore(c, s);
     }
-    return true;
-  }
-  return false;
-}
-
-function zmpop(c: Client, argv: string[]): void {
-  const args = parseZmpopArgs(c, argv, 1);
-  if (args === null) return;
-  if (zmpopFirstNonEmpty(c, args) === false) c.reply.nullArray();
+  });
 }
 
 // ---- ZUNION / ZINTER / ZDIFF -------------------------------------------------------------------
@@ -770,7 +756,7 @@ export const ZSET_COMMANDS: CommandSpec[] = [
   command({ name: 'zremrangebylex', arity: 4, flags: ['write'], ...W, summary: 'Remove all members in a sorted set between the given lexicographical range', since: '2.8.9', complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.', handler: (c, argv) => zremrange(c, argv, 'lex') }),
   command({ name: 'zpopmin', arity: -2, flags: ['write', 'fast'], ...W, summary: 'Remove and return members with the lowest scores in a sorted set', since: '5.0.0', complexity: 'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.', handler: (c, argv) => zpop(c, argv, 'min') }),
   command({ name: 'zpopmax', arity: -2, flags: ['write', 'fast'], ...W, summary: 'Remove and return members with the highest scores in a sorted set', since: '5.0.0', complexity: 'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.', handler: (c, argv) => zpop(c, argv, 'max') }),
-  command({ name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], ...W, ...MOVABLE, summary: 'Remove and return members with scores in a sorted set', since: '7.0.0', complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.', getKeys: (argv) => numkeysKeys(argv, 1), handler: zmpop }),
+  command({ name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], ...W, ...MOVABLE, summary: 'Remove and return members with scores in a sorted set', since: '7.0.0', complexity: 'O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.', getKeys: (argv) => numkeysKeys(argv, 1), handler: (c, argv) => multiPop(c, argv, parseZmpopArgs, zmpopFirstNonEmpty) }),
   command({ name: 'zunion', arity: -3, flags: ['readonly', 'movablekeys'], ...W, ...MOVABLE, summary: 'Add multiple sorted sets', since: '6.2.0', complexity: 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.', getKeys: (argv) => numkeysKeys(argv, 1), handler: (c, argv) => zop(c, argv, 'union') }),
   command({ name: 'zunionstore', arity: -4, flags: ['write', 'denyoom', 'movablekeys'], ...W, summary: 'Add multiple sorted sets and store the resulting sorted set in a new key', since: '2.0.0', complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.', getKeys: storeKeys, handler: (c, argv) => zopStore(c, argv, 'union') }),
   command({ name: 'zinter', arity: -3, flags: ['readonly', 'movablekeys'], ...W, ...MOVABLE, summary: 'Intersect multiple sorted sets', since: '6.2.0', complexity: 'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.', getKeys: (argv) => numkeysKeys(argv, 1), handler: (c, argv) => zop(c, argv, 'inter') }),

@@ -25,8 +25,20 @@ const AGGREGATE_KINDS: Record<string, 'array' | 'set' | 'push' | 'map' | 'attrib
 
 const NIL: Reply = { kind: 'nil' };
 
+export interface ReplyReaderOptions {
+  /** Keep a verbatim string's "txt:" prefix in its text (the tests' client compares raw replies). */
+  keepVerbatimFormat?: boolean;
+}
+
 export class ReplyReader {
   private buf: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly options: ReplyReaderOptions = {}) {}
+
+  /** How many bytes are buffered and not yet returned as replies. */
+  get bufferedBytes(): number {
+    return this.buf.length;
+  }
 
   feed(chunk: Buffer): void {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
@@ -73,7 +85,7 @@ export class ReplyReader {
         const end = next + len + 2;
         if (type === '!') return [{ kind: 'error', text: s }, end];
         // A verbatim string starts with its 3-letter format and ':' ("txt:"), not shown to users.
-        if (type === '=') return [{ kind: 'verbatim', text: s.slice(4) }, end];
+        if (type === '=') return [{ kind: 'verbatim', text: this.options.keepVerbatimFormat ? s : s.slice(4) }, end];
         return [{ kind: 'string', text: s }, end];
       }
       default: {

@@ -39,6 +39,15 @@ export class Failover {
     return this.state === 'failover-in-progress';
   }
 
+  /**
+   * Whether the keepalive PINGs to replicas are held back: Redis sends none while a FAILOVER
+   * with a TIMEOUT waits for its target with writes paused (failover_end_time set), since each
+   * PING moves the offset the target must reach.
+   */
+  get holdsReplicaPings(): boolean {
+    return this.state === 'waiting-for-sync' && this.request !== null && this.request.deadline !== 0;
+  }
+
   /** Starts a failover; returns Redis's error text (without "ERR ") or null. */
   start(req: FailoverRequest): string | null {
     if (this.repl.isReplica) return 'FAILOVER is not valid when server is a replica.';

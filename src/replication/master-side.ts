@@ -498,7 +498,7 @@ export class MasterSide {
     if (second === this.lastPingSecond) return;
     this.lastPingSecond = second;
     const period = Math.max(this.server.config.int('repl-ping-replica-period'), 1);
-    if (second % period === 0 && !this.repl.isReplica) this.server.feed.propagate(-1, ['PING']);
+    if (second % period === 0 && !this.repl.isReplica && !this.repl.failover.holdsReplicaPings) this.server.feed.propagate(-1, ['PING']);
     const timeoutMs = this.server.config.int('repl-timeout') * 1000;
     for (const r of [...this.replicas.values()]) {
       // A replica waiting for its snapshot (or for a disk one to finish) gets newlines so it

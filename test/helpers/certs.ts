@@ -4,9 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { startServer, ServerProcess } from './server';
 import { freePort } from './ports';
+import { waitFor } from './wait';
 
 export interface TestCerts {
   dir: string;
@@ -15,6 +17,17 @@ export interface TestCerts {
   key: string;
   clientCert: string;
   clientKey: string;
+}
+
+/** Whether a TCP connection to the port on 127.0.0.1 is accepted (closed at once). */
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function openssl(dir: string, ...args: string[]): void {
@@ -39,5 +52,8 @@ export async function startTlsServer(): Promise<{ certs: TestCerts; srv: ServerP
   const srv = await startServer({
     args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca],
   });
+  // startServer waits for the plain port only; the server binds the TLS port after it (a loaded
+  // machine showed ECONNREFUSED on the TLS port right after startServer returned).
+  await waitFor(`the TLS port ${tlsPort} to accept connections`, () => acceptsConnections(tlsPort));
   return { certs, srv, tlsPort };
 }

@@ -153,7 +153,7 @@ export class FakeReplica {
     this.socket.write(encode(['REPLCONF', 'ACK', String(offset)]));
   }
 
-  async waitFor(what: string, pred: (text: string) => boolean, timeoutMs = 10000): Promise<string> {
+  async waitFor(what: string, pred: (text: string) => boolean, timeoutMs = 30000): Promise<string> {
     return waitFor(what, () => (pred(this.text()) ? this.text() : false), timeoutMs);
   }
 

@@ -2,70 +2,45 @@
 // commands and reads replies back as parsed values (errors as RespError, RESP3 types kept apart).
 
 import * as net from 'node:net';
+import { plainReply, Reply, ReplyError, ReplyReader } from '../../src/protocol/reply-reader';
 
-export class RespError {
-  constructor(readonly message: string) {}
+/** An error reply (the class the src reply reader decodes errors to). */
+export { ReplyError as RespError };
+
+export type RespValue = string | number | bigint | null | boolean | ReplyError | RespValue[] | Map<RespValue, RespValue> | { double: string } | { push: RespValue[] };
+
+/** A decoded reply as tests compare it: RESP3 types kept apart, verbatim strings with their format. */
+function respValue(r: Reply): RespValue {
+  switch (r.kind) {
+    case 'bignum':
+      return BigInt(r.text);
+    case 'double':
+      return { double: r.text };
+    case 'push':
+      return { push: r.items.map(respValue) };
+    case 'map': {
+      const m = new Map<RespValue, RespValue>();
+      for (let i = 0; i < r.items.length; i += 2) m.set(respValue(r.items[i]), respValue(r.items[i + 1]));
+      return m;
+    }
+    case 'array':
+    case 'set':
+      return r.items.map(respValue);
+    default:
+      // nil, booleans, errors, integers and strings: as plain values.
+      return plainReply(r);
+  }
 }
 
-export type RespValue = string | number | bigint | null | boolean | RespError | RespValue[] | Map<RespValue, RespValue> | { double: string } | { push: RespValue[] };
-
-/** Parses one reply at `pos`; returns [value, nextPos] or null when incomplete. */
+/**
+ * Parses one reply at `pos`; returns [value, nextPos] or null when incomplete. The decoding is
+ * src/protocol/reply-reader.ts's (the one tandem-cli and Sentinel use), mapped to RespValue.
+ */
 export function parseReply(buf: Buffer, pos: number): [RespValue, number] | null {
-  if (pos >= buf.length) return null;
-  const eol = buf.indexOf('\r\n', pos);
-  if (eol < 0) return null;
-  const type = String.fromCharCode(buf[pos]);
-  const line = buf.toString('latin1', pos + 1, eol);
-  const next = eol + 2;
-  switch (type) {
-    case '+':
-      return [line, next];
-    case '-':
-      return [new RespError(line), next];
-    case ':':
-      return [Number(line), next];
-    case '_':
-      return [null, next];
-    case '#':
-      return [line === 't', next];
-    case ',':
-      return [{ double: line }, next];
-    case '(':
-      return [BigInt(line), next];
-    case '$':
-    case '=':
-    case '!': {
-      const len = Number(line);
-      if (len < 0) return [null, next];
-      if (buf.length < next + len + 2) return null;
-      const s = buf.toString('latin1', next, next + len);
-      return [type === '!' ? new RespError(s) : s, next + len + 2];
-    }
-    case '*':
-    case '~':
-    case '>':
-    case '%': {
-      const n = Number(line);
-      if (n < 0) return [null, next];
-      const count = type === '%' ? n * 2 : n;
-      const items: RespValue[] = [];
-      let p = next;
-      for (let i = 0; i < count; i++) {
-        const r = parseReply(buf, p);
-        if (r === null) return null;
-        items.push(r[0]);
-        p = r[1];
-      }
-      if (type === '%') {
-        const m = new Map<RespValue, RespValue>();
-        for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
-        return [m, p];
-      }
-      return [type === '>' ? { push: items } : items, p];
-    }
-    default:
-      throw new Error(`bad reply type ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1', pos, pos + 40))}`);
-  }
+  const reader = new ReplyReader({ keepVerbatimFormat: true });
+  reader.feed(buf.subarray(pos));
+  const r = reader.next();
+  return r === null ? null : [respValue(r), buf.length - reader.bufferedBytes];
 }
 
 export function encode(argv: string[]): Buffer {
@@ -109,8 +84,8 @@ export class RespClient {
     this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
 
-  /** Reads the next reply, waiting up to timeoutMs. */
-  async read(timeoutMs = 5000): Promise<RespValue> {
+  /** Reads the next reply, waiting up to timeoutMs (generous: a loaded machine may be slow). */
+  async read(timeoutMs = 30000): Promise<RespValue> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const r = parseReply(this.buf, 0);
@@ -144,7 +119,7 @@ export class RespClient {
   }
 
   /** Waits until the server closes the connection. */
-  async waitClosed(timeoutMs = 5000): Promise<void> {
+  async waitClosed(timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
       if (Date.now() > deadline) throw new Error('connection not closed');

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { freePort } from './ports';
 import { waitFor } from './wait';
-import { ServerProcess, REPO_ROOT, superviseProcess } from './server';
+import * as assert from 'node:assert/strict';
+import { ServerProcess, REPO_ROOT, role, superviseProcess } from './server';
 
 const TANDEM_SENTINEL = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-sentinel.js');
 
@@ -80,4 +81,23 @@ export async function masterAddr(s: ServerProcess, name = 'mymaster'): Promise<s
   } finally {
     c.close();
   }
+}
+
+/** After the master was killed: waits until `sentinel` names one of `replicas` as the master. */
+export async function promotedReplica(sentinel: ServerProcess, replicas: ServerProcess[]): Promise<ServerProcess> {
+  const addr = await waitFor('a replica to be promoted', async () => {
+    const a = await masterAddr(sentinel);
+    return replicas.some((r) => `127.0.0.1:${r.port}` === a) ? a : false;
+  }, 40000);
+  return replicas.find((r) => `127.0.0.1:${r.port}` === addr)!;
+}
+
+/** Every sentinel names `promoted` as the master, it says it is one, and `other` replicates from it. */
+export async function assertFailedOverTo(sentinels: ServerProcess[], promoted: ServerProcess, other: ServerProcess): Promise<void> {
+  for (const s of sentinels) await waitFor('every sentinel to agree on the new master', async () => (await masterAddr(s)) === `127.0.0.1:${promoted.port}`);
+  assert.equal((await role(promoted))[0], 'master');
+  await waitFor('the other replica to follow the new master', async () => {
+    const r = await role(other);
+    return r[0] === 'slave' && r[2] === promoted.port;
+  });
 }

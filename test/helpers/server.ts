@@ -81,7 +81,7 @@ export async function superviseProcess(proc: ChildProcess, port: number, dir: st
     const c = await RespClient.connect(port);
     c.close();
     return true;
-  }, 15000);
+  }, 30000);
   return {
     port,
     dir,
@@ -96,6 +96,20 @@ export async function superviseProcess(proc: ChildProcess, port: number, dir: st
         proc.kill(signal);
       }),
   };
+}
+
+/**
+ * Waits until a server started on existing data (dump.rdb, an AOF) has loaded it: both Redis
+ * and Tandem accept connections while loading and reply -LOADING to commands until then.
+ */
+export async function untilLoaded(p: ServerProcess): Promise<ServerProcess> {
+  const c = await p.client();
+  try {
+    await waitFor(`server on port ${p.port} to load its data`, async () => /^loading:0$/m.test(String(await c.call('INFO', 'persistence'))));
+    return p;
+  } finally {
+    c.close();
+  }
 }
 
 /** ROLE of a server, as an array. */

@@ -2,23 +2,15 @@
 // blocked client, CLIENT UNBLOCK, non-blocking behaviour inside MULTI, wrong types while
 // blocked, SWAPDB, disconnects and INFO's blocked_clients.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
+import { startServer } from '../helpers/server';
+import { useServer } from '../helpers/use-server';
 import { RespClient, RespError, encode } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 import { freePort } from '../helpers/ports';
 
-let srv: ServerProcess;
-let admin: RespClient;
-before(async () => {
-  srv = await startServer();
-  admin = await srv.client();
-});
-after(async () => {
-  admin.close();
-  await srv.stop();
-});
+const { server: srv, client: admin } = useServer();
 
 /** Waits until the server reports `n` blocked clients. */
 async function blockedClients(n: number): Promise<void> {

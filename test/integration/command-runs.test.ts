@@ -4,22 +4,13 @@
 // verdict is checked again when the user's key patterns matter or when another command (here a
 // blocked client served in the middle of the pipeline) may have changed what the gates see.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
+import { useServer } from '../helpers/use-server';
 import { RespClient, RespError, encode } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--enable-debug-command', 'yes'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--enable-debug-command', 'yes'] });
 
 /** Sends the commands in one write and reads their replies. */
 async function pipeline(client: RespClient, ...commands: string[][]): Promise<unknown[]> {

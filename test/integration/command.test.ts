@@ -1,23 +1,14 @@
 // COMMAND and its subcommands: reply shapes as Redis 7.0 sends them (10-element entries, key
 // specs, subcommands, docs maps), LIST filters and GETKEYS with its errors.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError, RespValue } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError, RespValue } from '../helpers/resp-client';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer();
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer();
 
 test('COMMAND lists every command once; COUNT agrees', async () => {
   const all = (await c.call('COMMAND')) as RespValue[][];

@@ -2,22 +2,12 @@
 // trip of every type keeps the digest, and RESTORE propagates as its effect: a relative TTL as an
 // absolute one with ABSTTL, an already expired restore over an existing key as DEL.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
 import { FakeReplica } from '../helpers/fake-replica';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--enable-debug-command', 'yes'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--enable-debug-command', 'yes'] });
 
 test('a DUMP of every type restores to an equal value', async () => {
   await c.call('RPUSH', 'l', 'a', 'b');

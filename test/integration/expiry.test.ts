@@ -3,26 +3,17 @@
 // active expiry from the cron (and DEBUG SET-ACTIVE-EXPIRE), a mass expiry that must not stall
 // the event loop, and what TTL changes propagate (absolute PEXPIREAT, DEL for past times).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError, parseReply } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError, parseReply } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 import { Config } from '../../src/config/config';
 import { Logger } from '../../src/server/log';
 import { createServer } from '../../src/server/setup';
 import { processCommand } from '../../src/server/dispatch';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--enable-debug-command', 'yes'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--enable-debug-command', 'yes'] });
 
 const err = (m: string): RespError => new RespError(m);
 

@@ -1,21 +1,12 @@
 // Hash commands against a spawned Tandem: replies and errors as Redis 7.0 gives them, the
 // listpack -> hashtable encoding switch, HINCRBYFLOAT's long-double text, HRANDFIELD and HSCAN.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError } from '../helpers/resp-client';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--hash-max-listpack-entries', '4', '--hash-max-listpack-value', '8'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--hash-max-listpack-entries', '4', '--hash-max-listpack-value', '8'] });
 
 test('HSET/HGET/HMGET/HDEL and the key vanishing with its last field', async () => {
   assert.equal(await c.call('HSET', 'h', 'a', '1', 'b', '2'), 2);

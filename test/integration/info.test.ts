@@ -2,23 +2,13 @@
 // blank line between sections), the counters behind stats/errorstats/commandstats/keyspace, and
 // RESP3's verbatim string.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
 import { waitFor } from '../helpers/wait';
 import { bytesToHuman } from '../../src/server/info';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer();
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer();
 
 async function info(...sections: string[]): Promise<string> {
   const text = await c.call('INFO', ...sections);

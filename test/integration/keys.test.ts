@@ -3,10 +3,10 @@
 // MOVE, SWAPDB, FLUSHDB/FLUSHALL/DBSIZE, KEYS, SCAN (including its no-miss guarantee under
 // concurrent writes), RANDOMKEY, OBJECT.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError, RespValue } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError, RespValue } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 import { Config } from '../../src/config/config';
 import { Logger } from '../../src/server/log';
@@ -14,18 +14,11 @@ import { createServer } from '../../src/server/setup';
 import { processCommand } from '../../src/server/dispatch';
 import { scanCursors } from '../../src/commands/keys';
 
-let srv: ServerProcess;
-let c: RespClient;
 let serverStartedAt = 0;
 before(async () => {
   serverStartedAt = Date.now();
-  srv = await startServer({ args: ['--enable-debug-command', 'yes'] });
-  c = await srv.client();
 });
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { client: c } = useServer({ args: ['--enable-debug-command', 'yes'] });
 
 const err = (m: string): RespError => new RespError(m);
 const SYNTAX = err('ERR syntax error');

@@ -1,22 +1,13 @@
 // List commands against a spawned Tandem: replies and errors as Redis 7.0 gives them, key
 // deletion when a list empties, LMPOP/LMOVE semantics and the RESP3 null shapes.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
+import { useServer } from '../helpers/use-server';
 import { encode, RespClient, RespError } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer();
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer();
 
 test('push, range, index, pop with count, and the key vanishes when empty', async () => {
   assert.equal(await c.call('RPUSH', 'l', 'a', 'b', 'c'), 3);

@@ -416,11 +416,11 @@ test('FAILOVER on a master: the target takes over, the old master follows it wit
   assert.deepEqual(await mc.call('FAILOVER', 'FORCE'), new RespError('ERR FAILOVER with force option requires both a timeout and target HOST and IP.'));
   for (let i = 0; i < 50; i++) await mc.call('SET', `f${i}`, String(i));
   assert.equal(await mc.call('FAILOVER', 'TO', '127.0.0.1', String(r.port), 'TIMEOUT', '5000'), 'OK');
-  await waitFor('the target to be master', async () => (await info(rc)).role === 'master', 10000);
+  await waitFor('the target to be master', async () => (await info(rc)).role === 'master');
   await waitFor('the old master to follow it', async () => {
     const i = await info(mc);
     return i.role === 'slave' && i.master_port === String(r.port) && i.master_link_status === 'up' && i.master_failover_state === 'no-failover';
-  }, 10000);
+  });
   assert.equal(await rc.call('GET', 'f49'), '49');
   assert.equal(await rc.call('SET', 'after', 'x'), 'OK');
   await waitFor('writes on the new master to reach the old one', async () => (await mc.call('GET', 'after')) === 'x');

@@ -1,20 +1,11 @@
 // MONITOR, SLOWLOG, LATENCY, TIME and SHUTDOWN's argument errors against a running server.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError, RespValue } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError, RespValue } from '../helpers/resp-client';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--slowlog-log-slower-than', '0', '--slowlog-max-len', '5'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--slowlog-log-slower-than', '0', '--slowlog-max-len', '5'] });
 
 test('MONITOR streams other clients\' commands in Redis\'s format, skips admin commands, and refuses keyspace access', async () => {
   const m = await srv.client();

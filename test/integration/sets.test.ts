@@ -1,22 +1,13 @@
 // Set commands against a spawned Tandem: replies and errors as Redis 7.0 gives them, intset
 // ordering and the intset -> hashtable switch, SPOP/SRANDMEMBER counts, set algebra and *STORE.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { encode, RespClient, RespError } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { encode, RespError } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--set-max-intset-entries', '4'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--set-max-intset-entries', '4'] });
 
 const sorted = (v: unknown): string[] => (v as string[]).slice().sort();
 

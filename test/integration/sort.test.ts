@@ -1,25 +1,17 @@
 // SORT and SORT_RO against a spawned Tandem: numeric and ALPHA order, BY weights (and "nosort"),
 // GET patterns with # and hash fields, LIMIT, DESC, STORE, and the errors Redis 7.0 gives.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError } from '../helpers/resp-client';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer();
-  c = await srv.client();
-  await c.call('RPUSH', 'l', '3', '1', '2', '10');
-  await c.call('RPUSH', 'names', 'bob', 'al', 'cy');
-  await c.call('MSET', 'w_bob', '2', 'w_al', '3', 'w_cy', '1');
-  await c.call('HSET', 'h_bob', 'age', '40');
-  await c.call('HSET', 'h_al', 'age', '30');
-});
-after(async () => {
-  c.close();
-  await srv.stop();
+const { client: c } = useServer({}, async (client) => {
+  await client.call('RPUSH', 'l', '3', '1', '2', '10');
+  await client.call('RPUSH', 'names', 'bob', 'al', 'cy');
+  await client.call('MSET', 'w_bob', '2', 'w_al', '3', 'w_cy', '1');
+  await client.call('HSET', 'h_bob', 'age', '40');
+  await client.call('HSET', 'h_al', 'age', '30');
 });
 
 test('numeric and ALPHA sorting with LIMIT and DESC', async () => {

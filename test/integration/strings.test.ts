@@ -2,25 +2,16 @@
 // Redis 7.0.15 gave for the same input (recorded side by side with redis-cli), and what each
 // write propagates to replicas/AOF, captured in-process from the replication feed.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError, parseReply, RespValue } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError, parseReply, RespValue } from '../helpers/resp-client';
 import { Config } from '../../src/config/config';
 import { Logger } from '../../src/server/log';
 import { createServer } from '../../src/server/setup';
 import { processCommand } from '../../src/server/dispatch';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer();
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { client: c } = useServer();
 
 const err = (m: string): RespError => new RespError(m);
 const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');

@@ -2,21 +2,12 @@
 // rank/score/lex with LIMIT and REV, pops, set algebra with weights and aggregates, encodings
 // and the RESP3 reply shapes (doubles, nested member/score pairs).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespError } from '../helpers/resp-client';
+import { useServer } from '../helpers/use-server';
+import { RespError } from '../helpers/resp-client';
 
-let srv: ServerProcess;
-let c: RespClient;
-before(async () => {
-  srv = await startServer({ args: ['--zset-max-listpack-entries', '4'] });
-  c = await srv.client();
-});
-after(async () => {
-  c.close();
-  await srv.stop();
-});
+const { server: srv, client: c } = useServer({ args: ['--zset-max-listpack-entries', '4'] });
 
 test('ZADD options, ZINCRBY and score text', async () => {
   assert.equal(await c.call('ZADD', 'z', '1.1', 'a', '2', 'b', '3', 'c'), 3);

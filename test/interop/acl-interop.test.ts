@@ -2,27 +2,13 @@
 // same replies, ACL LIST / GETUSER texts and errors; and for every command Tandem implements,
 // membership in each ACL category must equal Redis's (this checks every command declaration's
 // flags and categories).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient } from '../helpers/resp-client';
+import { useTandemAndRedis } from '../helpers/use-server';
 import { ALL_COMMANDS } from '../../src/commands/index';
 import { ACL_CATEGORIES } from '../../src/acl/catalog';
 
-let tandem: ServerProcess;
-let redis: ServerProcess;
-let t: RespClient;
-let r: RespClient;
-
-before(async () => {
-  [tandem, redis] = await Promise.all([startServer(), startServer({ redis: true })]);
-  [t, r] = await Promise.all([tandem.client(), redis.client()]);
-});
-after(async () => {
-  t.close();
-  r.close();
-  await Promise.all([tandem.stop(), redis.stop()]);
-});
+const { tandem: { client: t }, redis: { client: r } } = useTandemAndRedis();
 
 async function both(...argv: string[]): Promise<void> {
   const [a, b] = await Promise.all([t.call(...argv), r.call(...argv)]);

@@ -5,11 +5,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startServer, ServerProcess } from '../helpers/server';
+import { ServerProcess, untilLoaded } from '../helpers/server';
+import { useServerStarter } from '../helpers/use-server';
 import { RespClient } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
 const AOF = ['--appendonly', 'yes', '--save', ''];
+const start = useServerStarter();
 
 async function fill(c: RespClient): Promise<void> {
   assert.equal(await c.call('SET', 's', 'v'), 'OK');
@@ -42,13 +44,14 @@ async function dump(p: ServerProcess): Promise<unknown[]> {
 
 for (const [writer, reader] of [['tandem', 'redis'], ['redis', 'tandem']] as const) {
   test(`an AOF written by ${writer} loads in ${reader}`, async () => {
-    const w = await startServer({ redis: writer === 'redis', args: AOF });
+    const w = await start({ redis: writer === 'redis', args: AOF });
     const c = await w.client();
     await fill(c);
     c.close();
     const expected = await dump(w);
     await w.stop();
-    const r = await startServer({ redis: reader === 'redis', dir: w.dir, args: AOF });
+    // The reader replies -LOADING until it has read the AOF.
+    const r = await untilLoaded(await start({ redis: reader === 'redis', dir: w.dir, args: AOF }));
     assert.deepEqual(await dump(r), expected);
     await r.stop();
   });
@@ -72,7 +75,7 @@ async function fillBig(c: RespClient): Promise<void> {
 for (const [writer, reader] of [['tandem', 'redis'], ['redis', 'tandem']] as const) {
   test(`aof-use-rdb-preamble no: a command-form base rewritten by ${writer} loads in ${reader}`, async () => {
     const args = [...AOF, '--aof-use-rdb-preamble', 'no', '--enable-debug-command', 'yes'];
-    const w = await startServer({ redis: writer === 'redis', args });
+    const w = await start({ redis: writer === 'redis', args });
     const c = await w.client();
     await fillBig(c);
     assert.match((await c.call('BGREWRITEAOF')) as string, /^Background append only file rewriting (started|scheduled)$/);
@@ -87,7 +90,7 @@ for (const [writer, reader] of [['tandem', 'redis'], ['redis', 'tandem']] as con
     c.close();
     const expected = await dump(w);
     await w.stop();
-    const r = await startServer({ redis: reader === 'redis', dir: w.dir, args });
+    const r = await untilLoaded(await start({ redis: reader === 'redis', dir: w.dir, args }));
     assert.deepEqual(await dump(r), expected);
     const rc = await r.client();
     assert.equal(await rc.call('DEBUG', 'DIGEST'), digest);

@@ -3,30 +3,19 @@
 // values of every parameter, and the file CONFIG REWRITE writes (the appended lines compared as
 // a set: Redis appends them in its hash table's random order).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import { startServer, ServerProcess, TANDEM_SERVER } from '../helpers/server';
+import { startServer, TANDEM_SERVER } from '../helpers/server';
 import { RespClient, RespValue } from '../helpers/resp-client';
+import { useTandemAndRedis } from '../helpers/use-server';
 import { freePort } from '../helpers/ports';
 
-/** Tandem and redis-server side by side, with one client each (t, r). */
-let servers: ServerProcess[] = [];
-let t: RespClient;
-let r: RespClient;
-
-before(async () => {
-  servers = await Promise.all([startServer(), startServer({ redis: true })]);
-  [t, r] = await Promise.all(servers.map((s) => s.client()));
-});
-after(async () => {
-  for (const c of [t, r]) c.close();
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const { tandem: { client: t }, redis: { client: r } } = useTandemAndRedis();
 
 /** The stderr of a server that must refuse to start with these arguments (run in `cwd`). */
 function startupError(redisServer: boolean, args: string[], cwd: string): string {

@@ -2,26 +2,13 @@
 // small and large encodings (equal DEBUG DIGEST-VALUE after the move), the same payload bytes for
 // the same string, and Redis's replies to bad arguments and bad payloads.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespValue } from '../helpers/resp-client';
+import { useTandemAndRedis } from '../helpers/use-server';
 
 const ARGS = ['--save', '', '--enable-debug-command', 'yes'];
-let tandem: ServerProcess;
-let redis: ServerProcess;
-let t: RespClient;
-let r: RespClient;
-
-before(async () => {
-  [tandem, redis] = await Promise.all([startServer({ args: ARGS }), startServer({ redis: true, args: ARGS })]);
-  [t, r] = await Promise.all([tandem.client(), redis.client()]);
-});
-after(async () => {
-  t.close();
-  r.close();
-  await Promise.all([tandem.stop(), redis.stop()]);
-});
+const { tandem: { client: t }, redis: { client: r } } = useTandemAndRedis(ARGS);
 
 const many = (n: number, f: (i: number) => string[]): string[] => Array.from({ length: n }, (_, i) => f(i)).flat();
 

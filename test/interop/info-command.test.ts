@@ -2,27 +2,13 @@
 // the CLIENT LIST line layout, COMMAND INFO/DOCS of the server-admin commands, DEBUG DIGEST of
 // the same data, and byte-identical replies (including errors) for a list of admin commands.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespValue } from '../helpers/resp-client';
+import { useTandemAndRedis } from '../helpers/use-server';
 import { waitFor } from '../helpers/wait';
 
-let tandem: ServerProcess;
-let redis: ServerProcess;
-let t: RespClient;
-let r: RespClient;
-
-before(async () => {
-  const args = ['--enable-debug-command', 'yes'];
-  [tandem, redis] = await Promise.all([startServer({ args }), startServer({ args, redis: true })]);
-  [t, r] = await Promise.all([tandem.client(), redis.client()]);
-});
-after(async () => {
-  t.close();
-  r.close();
-  await Promise.all([tandem.stop(), redis.stop()]);
-});
+const { tandem: { server: tandem, client: t }, redis: { server: redis, client: r } } = useTandemAndRedis(['--enable-debug-command', 'yes']);
 
 /** Runs the same command on both servers. */
 async function both(...argv: string[]): Promise<[RespValue, RespValue]> {

@@ -40,6 +40,15 @@ const SERVER_ARGS = [
   '--notify-keyspace-events', 'KEA',
 ];
 
+/**
+ * Sent before each SORT. Redis 7.0's SORT checks errno after strtod without clearing it first,
+ * so after a float overflow in an earlier command (ZINCRBY k 1e400 m leaves ERANGE) every SORT
+ * fails with "One or more scores can't be converted into double" until some other call resets
+ * errno: libc state, not behaviour to copy (MODEL_SEED=2119905848 hit it). ZADD XX on a missing
+ * key parses a valid score, which sets errno to 0, and writes nothing.
+ */
+const ERRNO_RESET = ['ZADD', 'errno-reset', 'XX', '0', 'm'];
+
 /** mulberry32: a tiny seedable PRNG. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -71,7 +80,7 @@ class RawConn {
   /** Sends argv (nothing when empty) and reads the next reply. */
   async call(argv: string[]): Promise<{ raw: string; value: RespValue }> {
     if (argv.length > 0) this.socket.write(encode(argv));
-    const deadline = Date.now() + 10000;
+    const deadline = Date.now() + 30000;
     for (;;) {
       const r = parseReply(this.buf, 0);
       if (r !== null) {
@@ -405,6 +414,7 @@ test(`random commands give the same replies as real Redis (seed ${SEED})`, async
       const resp3 = g.chance(0.3);
       const mode = await modeFor(cmd, r2, t2);
       if (mode === 'skip') continue;
+      if (cmd.argv[0].startsWith('SORT')) await Promise.all([t2.call(ERRNO_RESET), r2.call(ERRNO_RESET)]);
       const [t, r] = await Promise.all([(resp3 ? t3 : t2).call(cmd.argv), (resp3 ? r3 : r2).call(cmd.argv)]);
       const same =
         mode === 'exact' ? t.raw === r.raw : mode === 'unordered' ? JSON.stringify(leaves(t.value)) === JSON.stringify(leaves(r.value)) : shape(t.value) === shape(r.value);

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startServer, ServerProcess } from '../helpers/server';
+import { startServer, ServerProcess, untilLoaded } from '../helpers/server';
 import { RespClient } from '../helpers/resp-client';
 
 const ARGS = ['--save', '', '--enable-debug-command', 'yes'];
@@ -65,11 +65,16 @@ async function fingerprint(c: RespClient): Promise<unknown> {
 
 async function withServer<T>(opts: { redis?: boolean; dir?: string }, fn: (c: RespClient, srv: ServerProcess) => Promise<T>): Promise<T> {
   const srv = await startServer({ ...opts, args: ARGS });
-  const c = await srv.client();
   try {
-    return await fn(c, srv);
+    // A server started on a dump.rdb replies -LOADING until it has read it.
+    await untilLoaded(srv);
+    const c = await srv.client();
+    try {
+      return await fn(c, srv);
+    } finally {
+      c.close();
+    }
   } finally {
-    c.close();
     await srv.stop();
   }
 }

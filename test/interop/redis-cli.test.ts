@@ -3,24 +3,18 @@
 // prints what redis-cli prints against the real server, piped and on a terminal. Then `redis-cli -x` and
 // `redis-cli --pipe` with 100k SETs.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { REPO_ROOT, startServer, ServerProcess } from '../helpers/server';
+import { REPO_ROOT } from '../helpers/server';
 import { runProgram } from '../helpers/run-program';
 import { encode } from '../helpers/resp-client';
+import { useTandemAndRedis } from '../helpers/use-server';
 
 const TANDEM_CLI = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-cli.js');
 const SERVER_ARGS = ['--save', '', '--appendonly', 'no'];
 
-let tandem: ServerProcess;
-let redis: ServerProcess;
-before(async () => {
-  [tandem, redis] = await Promise.all([startServer({ args: SERVER_ARGS }), startServer({ redis: true, args: SERVER_ARGS })]);
-});
-after(async () => {
-  await Promise.all([tandem.stop(), redis.stop()]);
-});
+const { tandem: { server: tandem }, redis: { server: redis } } = useTandemAndRedis(SERVER_ARGS);
 
 function redisCli(port: number, args: string[], stdin = '') {
   return runProgram('redis-cli', ['-p', String(port), ...args], stdin);

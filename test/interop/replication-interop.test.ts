@@ -4,24 +4,20 @@
 // Datasets are compared with DEBUG DIGEST (bit-compatible between the two) and offsets must be
 // equal on both sides.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
+import { ServerProcess } from '../helpers/server';
+import { useServerStarter } from '../helpers/use-server';
 import { RespClient } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 
 const COMMON = ['--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1', '--save', '', '--enable-debug-command', 'yes'];
 
-const running: ServerProcess[] = [];
-after(async () => {
-  for (const s of running) await s.stop();
-});
+const startStoppedAfter = useServerStarter();
 
-async function start(redis: boolean, args: string[] = []): Promise<ServerProcess> {
-  const s = await startServer({ redis, args: [...COMMON, ...args] });
-  running.push(s);
-  return s;
+function start(redis: boolean, args: string[] = []): Promise<ServerProcess> {
+  return startStoppedAfter({ redis, args: [...COMMON, ...args] });
 }
 
 async function info(c: RespClient): Promise<Record<string, string>> {
@@ -59,59 +55,57 @@ async function converged(master: RespClient, replica: RespClient): Promise<void>
     const dr = await replica.call('DEBUG', 'DIGEST');
     last = JSON.stringify({ m, r, dm, dr });
     return m === r && dm === dr;
-  }, 15000).catch((e) => {
+  }).catch((e) => {
     throw new Error(`${(e as Error).message}: ${last}`);
   });
 }
 
 async function linkUp(c: RespClient): Promise<void> {
-  await waitFor('master_link_status:up', async () => (await info(c)).master_link_status === 'up', 15000);
+  await waitFor('master_link_status:up', async () => (await info(c)).master_link_status === 'up');
+}
+
+/**
+ * A master (real Redis or Tandem) with a dataset written before and after a replica of the other
+ * kind attached to it; returns once the replica converged.
+ */
+async function syncedPair(masterIsRedis: boolean, masterArgs: string[]): Promise<{ m: ServerProcess; mc: RespClient; r: ServerProcess; rc: RespClient }> {
+  const m = await start(masterIsRedis, masterArgs);
+  const mc = await m.client();
+  await writeDataset(mc, 'before');
+  const r = await start(!masterIsRedis, ['--replicaof', '127.0.0.1', String(m.port)]);
+  const rc = await r.client();
+  await linkUp(rc);
+  await writeDataset(mc, 'after');
+  await converged(mc, rc);
+  return { m, mc, r, rc };
+}
+
+/** The replica's killed link resumes with a partial resync from the master's backlog. */
+async function resumesWithPartialResync(mc: RespClient, r: ServerProcess, rc: RespClient): Promise<void> {
+  await rc.call('CLIENT', 'KILL', 'TYPE', 'master');
+  await mc.call('SET', 'during', 'gap');
+  await linkUp(rc);
+  await converged(mc, rc);
+  assert.match(r.log(), /Successful partial resynchronization with master\./);
+  mc.close();
+  rc.close();
 }
 
 for (const diskless of ['yes', 'no']) {
   test(`redis-server replica of a Tandem master (repl-diskless-sync ${diskless})`, async () => {
-    const m = await start(false, ['--repl-diskless-sync', diskless]);
-    const mc = await m.client();
-    await writeDataset(mc, 'before');
-    const r = await start(true, ['--replicaof', '127.0.0.1', String(m.port)]);
-    const rc = await r.client();
-    await linkUp(rc);
-    await writeDataset(mc, 'after');
-    await converged(mc, rc);
+    const { mc, r, rc } = await syncedPair(false, ['--repl-diskless-sync', diskless]);
     assert.equal(await rc.call('LINDEX', 'after:list', '1'), 'b');
     assert.match(r.log(), diskless === 'yes' ? /receiving streamed RDB from master with EOF/ : /receiving \d+ bytes from master to disk/);
     assert.equal(await mc.call('WAIT', '1', '5000'), 1);
-
-    // The real replica's killed link resumes with a partial resync from Tandem's backlog.
-    await rc.call('CLIENT', 'KILL', 'TYPE', 'master');
-    await mc.call('SET', 'during', 'gap');
-    await linkUp(rc);
-    await converged(mc, rc);
-    assert.match(r.log(), /Successful partial resynchronization with master\./);
-    mc.close();
-    rc.close();
+    await resumesWithPartialResync(mc, r, rc);
   });
 
   test(`Tandem replica of a redis-server master (repl-diskless-sync ${diskless})`, async () => {
-    const m = await start(true, ['--repl-diskless-sync', diskless]);
-    const mc = await m.client();
-    await writeDataset(mc, 'before');
-    const r = await start(false, ['--replicaof', '127.0.0.1', String(m.port)]);
-    const rc = await r.client();
-    await linkUp(rc);
-    await writeDataset(mc, 'after');
-    await converged(mc, rc);
+    const { m, mc, r, rc } = await syncedPair(true, ['--repl-diskless-sync', diskless]);
     assert.equal(await mc.call('WAIT', '1', '5000'), 1);
     const role = (await rc.call('ROLE')) as unknown[];
     assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', m.port, 'connected']);
-
-    await rc.call('CLIENT', 'KILL', 'TYPE', 'master');
-    await mc.call('SET', 'during', 'gap');
-    await linkUp(rc);
-    await converged(mc, rc);
-    assert.match(r.log(), /Successful partial resynchronization with master\./);
-    mc.close();
-    rc.close();
+    await resumesWithPartialResync(mc, r, rc);
   });
 }
 
@@ -196,7 +190,7 @@ for (const [masterKind, replicaKind] of [['redis-server', 'Tandem'], ['Tandem', 
     // come after the offsets match.
     await waitFor('the replica online on the master', async () => (await info(mc)).slave0?.includes('state=online') === true);
     assert.equal(await mc.call('FAILOVER', 'TO', '127.0.0.1', String(r.port)), 'OK');
-    await waitFor(`${replicaKind} promoted and ${masterKind} following it`, async () => (await info(rc)).role === 'master' && (await info(mc)).master_link_status === 'up', 15000);
+    await waitFor(`${replicaKind} promoted and ${masterKind} following it`, async () => (await info(rc)).role === 'master' && (await info(mc)).master_link_status === 'up');
     assert.match(r.log(), /MASTER MODE enabled \(failover request from '/);
     assert.match(m.log(), /Successful partial resynchronization with master\./);
     assert.equal((await info(mc)).master_failover_state, 'no-failover');

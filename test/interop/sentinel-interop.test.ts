@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startServer, ServerProcess, role } from '../helpers/server';
-import { startSentinel, masterAddr, waitForSentinelViews } from '../helpers/sentinel';
+import { startSentinel, assertFailedOverTo, promotedReplica, waitForSentinelViews } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
 
 const procs: ServerProcess[] = [];
@@ -26,26 +26,14 @@ test('three Tandem sentinels fail over real Redis servers', async () => {
 
   const w = await master.client();
   assert.equal(await w.call('SET', 'acked', 'before-kill'), 'OK');
-  await waitFor('a replica to acknowledge the writes (WAIT)', async () => ((await w.call('WAIT', '1', '1000')) as number) >= 1, 15000);
+  await waitFor('a replica to acknowledge the writes (WAIT)', async () => ((await w.call('WAIT', '1', '1000')) as number) >= 1);
   w.close();
 
   const killedAt = Date.now();
   await master.stop('SIGKILL');
-  const replicaAddrs = replicas.map((r) => `127.0.0.1:${r.port}`);
-  const newAddr = await waitFor('a replica to be promoted', async () => {
-    const a = await masterAddr(sentinels[0]);
-    return replicaAddrs.includes(a) ? a : false;
-  }, 30000);
+  const promoted = await promotedReplica(sentinels[0], replicas);
   console.log(`# failover completed ${Date.now() - killedAt} ms after kill -9 (down-after 1000 ms)`);
-  for (const s of sentinels) await waitFor('every sentinel to agree', async () => (await masterAddr(s)) === newAddr, 15000);
-
-  const promoted = replicas.find((r) => `127.0.0.1:${r.port}` === newAddr)!;
-  const other = replicas.find((r) => r !== promoted)!;
-  assert.equal((await role(promoted))[0], 'master');
-  await waitFor('the other replica to follow the new master', async () => {
-    const r = await role(other);
-    return r[0] === 'slave' && r[2] === promoted.port;
-  }, 20000);
+  await assertFailedOverTo(sentinels, promoted, replicas.find((r) => r !== promoted)!);
   const c = await promoted.client();
   assert.equal(await c.call('GET', 'acked'), 'before-kill', 'a write acknowledged by WAIT survives');
   c.close();
@@ -76,19 +64,8 @@ async function failoverWith(kinds: Array<'tandem' | 'redis'>, servers: 'tandem' 
   procs.push(...sentinels);
   await waitForSentinelViews(sentinels, 2);
   await master.stop('SIGKILL');
-  const replicaAddrs = replicas.map((r) => `127.0.0.1:${r.port}`);
-  const newAddr = await waitFor('a promotion', async () => {
-    const a = await masterAddr(sentinels[0]);
-    return replicaAddrs.includes(a) ? a : false;
-  }, 40000);
-  for (const s of sentinels) await waitFor('agreement', async () => (await masterAddr(s)) === newAddr, 20000);
-  const promoted = replicas.find((r) => `127.0.0.1:${r.port}` === newAddr)!;
-  const other = replicas.find((r) => r !== promoted)!;
-  assert.equal((await role(promoted))[0], 'master');
-  await waitFor('the other replica to follow', async () => {
-    const r = await role(other);
-    return r[0] === 'slave' && r[2] === promoted.port;
-  }, 30000);
+  const promoted = await promotedReplica(sentinels[0], replicas);
+  await assertFailedOverTo(sentinels, promoted, replicas.find((r) => r !== promoted)!);
   const logs = sentinels.map((s) => s.log()).join('\n');
   assert.equal((logs.match(/\+elected-leader/g) ?? []).length, 1, 'one leader, one failover');
 }

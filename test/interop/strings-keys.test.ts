@@ -7,10 +7,11 @@
 // - a real Redis replica of Tandem ends up with the same values and expiry times, and loses keys
 //   when Tandem expires them: the effects Tandem propagates are the ones Redis would apply.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
-import { RespClient, RespValue } from '../helpers/resp-client';
+import { RespValue } from '../helpers/resp-client';
+import { startServer } from '../helpers/server';
+import { useTandemAndRedis } from '../helpers/use-server';
 import { waitFor } from '../helpers/wait';
 // The command table first: modules are loaded from its root, as the server loads them.
 import { ALL_COMMANDS } from '../../src/commands/index';
@@ -20,19 +21,7 @@ import { KEY_COMMANDS } from '../../src/commands/keys';
 import { DATABASE_COMMANDS } from '../../src/commands/databases';
 import { OBJECT_COMMANDS } from '../../src/commands/object';
 
-let redis: ServerProcess;
-let tandem: ServerProcess;
-let r: RespClient;
-let t: RespClient;
-before(async () => {
-  [redis, tandem] = await Promise.all([startServer({ redis: true, args: ['--save', ''] }), startServer({ args: ['--save', ''] })]);
-  [r, t] = await Promise.all([redis.client(), tandem.client()]);
-});
-after(async () => {
-  r.close();
-  t.close();
-  await Promise.all([redis.stop(), tandem.stop()]);
-});
+const { tandem: { client: t }, redis: { client: r } } = useTandemAndRedis(['--save', '']);
 
 /** COMMAND INFO without key specs (derived elsewhere) and with subcommands sorted by name. */
 function infoCore(entry: RespValue): RespValue {

@@ -2,11 +2,12 @@
 // redis-server 7.0: a bare-socket replica attaches with SYNC to each server, the same commands
 // run on both, and the replication streams (without keepalive PINGs) must be the same commands.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespValue, parseReply, encode } from '../helpers/resp-client';
+import { ServerProcess } from '../helpers/server';
+import { useTandemAndRedis } from '../helpers/use-server';
 import { waitFor } from '../helpers/wait';
 
 /** A replica reduced to its socket: SYNC, skip the RDB payload, collect the command stream. */
@@ -58,15 +59,7 @@ class StreamTap {
   }
 }
 
-let tandem: ServerProcess;
-let redis: ServerProcess;
-before(async () => {
-  const args = ['--save', '', '--repl-diskless-sync', 'no'];
-  [tandem, redis] = await Promise.all([startServer({ args }), startServer({ redis: true, args })]);
-});
-after(async () => {
-  await Promise.all([tandem.stop(), redis.stop()]);
-});
+const { tandem: { server: tandem }, redis: { server: redis } } = useTandemAndRedis(['--save', '', '--repl-diskless-sync', 'no']);
 
 /** Runs `script` against a server with a tap attached; returns the stream up to a marker. */
 async function streamOf(srv: ServerProcess, script: (a: RespClient, b: RespClient) => Promise<void>): Promise<string[][]> {

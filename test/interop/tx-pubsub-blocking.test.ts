@@ -2,10 +2,11 @@
 // redis-server 7.0: the same multi-client scripts run against both, and every reply (including
 // RESP3 pushes, nulls and errors) must be the same.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespValue, encode } from '../helpers/resp-client';
+import { ServerProcess } from '../helpers/server';
+import { useTandemAndRedis } from '../helpers/use-server';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -19,14 +20,7 @@ type Step = [number, ...string[]] | { block: [number, ...string[]] } | { read: n
 
 const ARGS = ['--notify-keyspace-events', 'KEA', '--save', ''];
 
-let tandem: ServerProcess;
-let redis: ServerProcess;
-before(async () => {
-  [tandem, redis] = await Promise.all([startServer({ args: ARGS }), startServer({ redis: true, args: ARGS })]);
-});
-after(async () => {
-  await Promise.all([tandem.stop(), redis.stop()]);
-});
+const { tandem: { server: tandem }, redis: { server: redis } } = useTandemAndRedis(ARGS);
 
 /** Runs a script against one server with fresh clients; returns every reply in order. */
 async function transcript(srv: ServerProcess, steps: Step[]): Promise<RespValue[]> {
