@@ -61,6 +61,16 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
 }
 
 /**
+ * Every server process this process started and has not seen exit. A test that fails between
+ * starting a server and stopping it leaves the server running; the test runner then ends the
+ * file (--test-force-exit), and this kills what is left so no server outlives its test file.
+ */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
+
+/**
  * Wraps a spawned server process (tandem-server, redis-server, a sentinel): waits until it
  * accepts connections on `port`, and gives its log, clients and a stop that waits for exit.
  */
@@ -68,7 +78,11 @@ export async function superviseProcess(proc: ChildProcess, port: number, dir: st
   let stderr = '';
   proc.stderr?.on('data', (d) => (stderr += d.toString()));
   let exited = false;
-  proc.on('exit', () => (exited = true));
+  running.add(proc);
+  proc.on('exit', () => {
+    exited = true;
+    running.delete(proc);
+  });
   const log = () => {
     try {
       return fs.readFileSync(logFile, 'utf8') + stderr;
