@@ -98,6 +98,12 @@ export class Server {
   private readonly listening: Record<ListenerKind, net.Server[]> = { tcp: [], tls: [], unix: [] };
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
+  /**
+   * Connections made while listen() is still binding the other ports, served once every port is
+   * bound: Redis binds all its ports before it serves anyone, so a client that reached one port
+   * can count on the others (a TLS port is bound after the plain one).
+   */
+  private heldConnections: net.Socket[] | null = [];
   /** See readTurnTime; -1 until read in this turn. */
   private turnTime = -1;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -143,6 +149,9 @@ export class Server {
       const perm = parseInt(this.config.str('unixsocketperm'), 8);
       if (perm) fs.chmodSync(unixsocket, perm);
     }
+    const held = this.heldConnections!;
+    this.heldConnections = null;
+    for (const socket of held) this.accept(socket);
   }
 
   /**
@@ -228,6 +237,10 @@ export class Server {
   }
 
   private accept(socket: net.Socket): void {
+    if (this.heldConnections !== null) {
+      this.heldConnections.push(socket);
+      return;
+    }
     if (this.shuttingDown) {
       socket.destroy();
       return;
