@@ -559,19 +559,21 @@ class Snapshot implements SnapshotHandle {
     if (this.crc !== null) this.checksummed = this.rdb!.checksumFrom(this.crc, this.checksummed);
   }
 
+  /** Takes the writer's pending output, checksummed up to its end. */
+  private takeOutput(): Buffer {
+    this.checksumPending();
+    this.checksummed = 0;
+    return this.writer.take();
+  }
+
   private emit(): void {
     if (this.writer.length === 0) return;
-    this.checksumPending();
-    const chunk = this.writer.take();
-    this.checksummed = 0;
-    if (this.opts.onChunk(chunk) === false && !this.opts.sync) this.paused = true;
+    if (this.opts.onChunk(this.takeOutput()) === false && !this.opts.sync) this.paused = true;
   }
 
   private finish(): void {
     this.rdb?.eofOpcode();
-    this.checksumPending();
-    let last = this.writer.take();
-    this.checksummed = 0;
+    let last = this.takeOutput();
     if (this.rdb !== null) {
       last = Buffer.concat([last, this.crc ? this.crc.digestLE() : Buffer.alloc(8)]);
     }
