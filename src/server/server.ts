@@ -422,15 +422,15 @@ export class Server {
         for (const b of bufs) socket.write(b);
         socket.uncork();
       }
-      c.reply.written(c.queuedOutputBytes > 0);
-      if (this.outputBufferOverLimit(c)) return;
+      const queued = c.queuedOutputBytes;
+      c.reply.written(queued > 0);
+      if (this.outputBufferOverLimit(c, queued)) return;
     }
     if (c.closeAfterReply) this.closeClient(c);
   }
 
-  /** Applies client-output-buffer-limit for the client's class; closes the client when over. */
-  private outputBufferOverLimit(c: Client): boolean {
-    const used = c.queuedOutputBytes;
+  /** Applies client-output-buffer-limit for the client's class to `used` queued bytes; closes the client when over. */
+  private outputBufferOverLimit(c: Client, used: number): boolean {
     // Nothing queued: under every limit, and no soft-limit timer to reset (the usual flush).
     if (used === 0 && c.ext.softLimitSince === undefined) return false;
     const cls = c.role === 'replica' ? 'slave' : c.role === 'pubsub' ? 'pubsub' : 'normal';
