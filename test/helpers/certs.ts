@@ -3,12 +3,12 @@
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startServer, ServerProcess } from './server';
 import { freePort } from './ports';
 import { waitFor } from './wait';
+import { tempDir } from './temp-dir';
 
 export interface TestCerts {
   dir: string;
@@ -35,7 +35,7 @@ function openssl(dir: string, ...args: string[]): void {
 }
 
 export function makeCerts(): TestCerts {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-certs-'));
+  const dir = tempDir('tandem-certs-');
   openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Tandem Test CA');
   for (const name of ['server', 'client']) {
     openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);

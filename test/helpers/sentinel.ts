@@ -2,13 +2,13 @@
 // own in a temp dir, watching one master.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { freePort } from './ports';
 import { waitFor } from './wait';
 import * as assert from 'node:assert/strict';
 import { ServerProcess, REPO_ROOT, role, superviseProcess } from './server';
+import { tempDir } from './temp-dir';
 
 const TANDEM_SENTINEL = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-sentinel.js');
 
@@ -25,7 +25,7 @@ export interface SentinelOptions {
 
 export async function startSentinel(opts: SentinelOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), opts.redis ? 'redis-sentinel-' : 'tandem-sentinel-'));
+  const dir = tempDir(opts.redis ? 'redis-sentinel-' : 'tandem-sentinel-');
   const name = opts.masterName ?? 'mymaster';
   const configFile = path.join(dir, 'sentinel.conf');
   const logFile = path.join(dir, 'sentinel.log');

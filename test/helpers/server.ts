@@ -3,12 +3,12 @@
 
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from './ports';
 import { RespClient } from './resp-client';
 import { waitFor } from './wait';
 import { SERVER_NODE_FLAGS } from '../../src/server/node-flags';
+import { tempDir } from './temp-dir';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const TANDEM_SERVER = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem-server.js');
@@ -45,7 +45,7 @@ const NODE_FLAGS = process.env.TANDEM_NODE_FLAGS === undefined ? SERVER_NODE_FLA
 
 export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
-  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), opts.redis ? 'redis-test-' : 'tandem-test-'));
+  const dir = opts.dir ?? tempDir(opts.redis ? 'redis-test-' : 'tandem-test-');
   const logFile = path.join(dir, 'server.log');
   const args = [
     ...(opts.configFile ? [opts.configFile] : []),

@@ -6,12 +6,12 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, ServerProcess, TANDEM_SERVER, REPO_ROOT } from '../helpers/server';
 import { RespClient, RespError, RespValue } from '../helpers/resp-client';
 import { freePort } from '../helpers/ports';
 import { waitFor } from '../helpers/wait';
+import { tempDir } from '../helpers/temp-dir';
 
 const SEED_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'seed-configs');
 
@@ -19,7 +19,7 @@ let srv: ServerProcess;
 let confFile: string;
 
 before(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-config-it-'));
+  const dir = tempDir('tandem-config-it-');
   confFile = path.join(dir, 'redis.conf');
   fs.writeFileSync(confFile, '# Tandem test config\nhz 10\nmaxmemory 1mb\nslaveof no one\n');
   srv = await startServer({ configFile: confFile, dir, args: ['--enable-debug-command', 'no'] });
@@ -176,7 +176,7 @@ test('CONFIG SET loglevel applies to the log at once', async () => {
 });
 
 test('protected configs and DEBUG are allowed from a local connection when set to "local"', async () => {
-  const other = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-config-dir-'));
+  const other = tempDir('tandem-config-dir-');
   const local = await startServer({ args: ['--enable-protected-configs', 'local', '--enable-debug-command', 'local'] });
   try {
     const c = await local.client();
@@ -192,7 +192,7 @@ test('protected configs and DEBUG are allowed from a local connection when set t
 });
 
 test('CONFIG REWRITE failing to write replies the errno text and logs it', async () => {
-  const confDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-config-gone-'));
+  const confDir = tempDir('tandem-config-gone-');
   const conf = path.join(confDir, 'redis.conf');
   fs.writeFileSync(conf, 'hz 10\n');
   const s = await startServer({ configFile: conf });
@@ -245,11 +245,11 @@ test('every seed config and the stock redis.conf start and answer (PONG, or NOAU
   for (const [file, extra, expected] of cases) assert.deepEqual(await pingSeed(file, extra), expected, file);
 
   // Debian's stock redis.conf, with the per-instance paths moved to the test's directory.
-  const pidfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-stock-')), 'redis.pid');
+  const pidfile = path.join(tempDir('tandem-stock-'), 'redis.pid');
   assert.equal(await pingSeed('/etc/redis/redis.conf', ['--pidfile', pidfile]), 'PONG');
 
   // The sentinel file needs sentinel mode and a writable copy (a sentinel saves its state there).
-  const sentinelConf = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-seed-')), 'sentinel.conf');
+  const sentinelConf = path.join(tempDir('tandem-seed-'), 'sentinel.conf');
   fs.copyFileSync(path.join(SEED_DIR, 'tutorial-sentinel', 'sentinel.conf'), sentinelConf);
   assert.equal(await pingSeed(sentinelConf, ['--sentinel']), 'PONG');
 

@@ -10,13 +10,13 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import * as os from 'node:os';
 import * as fs from 'node:fs';
 import { startServer, ServerProcess } from '../helpers/server';
 import { RespClient, RespError, encode } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
+import { tempDir } from '../helpers/temp-dir';
 
-const unixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-direct-'));
+const unixDir = tempDir('tandem-direct-');
 const unixPath = path.join(unixDir, 'tandem.sock');
 let srv: ServerProcess;
 before(async () => {

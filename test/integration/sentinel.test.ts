@@ -7,13 +7,13 @@
 import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { startServer, ServerProcess, role } from '../helpers/server';
 import { startSentinel, assertFailedOverTo, masterAddr, sentinelMasterFields, waitForSentinelViews } from '../helpers/sentinel';
 import { waitFor } from '../helpers/wait';
 import { RespClient, RespError } from '../helpers/resp-client';
+import { tempDir } from '../helpers/temp-dir';
 
 const procs: ServerProcess[] = [];
 after(async () => {
@@ -177,7 +177,7 @@ test('notification-script and client-reconfig-script run with the documented arg
   const master = await startServer();
   const replica = await startServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
   procs.push(master, replica);
-  const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-scripts-'));
+  const scripts = tempDir('sentinel-scripts-');
   const notify = path.join(scripts, 'notify.sh');
   const reconf = path.join(scripts, 'reconf.sh');
   fs.writeFileSync(notify, `#!/bin/sh\necho "$@" >> ${scripts}/notify.out\n`, { mode: 0o755 });

@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/wait';
+import { tempDir } from '../helpers/temp-dir';
 
 function tempPidfile(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-pid-')), 'tandem.pid');
+  return path.join(tempDir('tandem-pid-'), 'tandem.pid');
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

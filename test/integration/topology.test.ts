@@ -7,12 +7,12 @@ import * as assert from 'node:assert/strict';
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../helpers/server';
 import { RespClient } from '../helpers/resp-client';
 import { waitFor } from '../helpers/wait';
 import { configText, parseUpArgs, planTopology } from '../../src/topology/up';
+import { tempDir } from '../helpers/temp-dir';
 
 const TANDEM = path.join(REPO_ROOT, 'dist', 'src', 'bin', 'tandem.js');
 
@@ -86,7 +86,7 @@ test('tandem up starts master, replicas and sentinels, shows their logs, and sto
   const ports = await reserveConsecutivePorts(6);
   await ports.release();
   const base = ports.base;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-up-'));
+  const dir = tempDir('tandem-up-');
   const up = tandemUp(['--master-port', String(base), '--sentinel-port', String(base + 3), '--base-dir', dir]);
   const clients: RespClient[] = [];
   try {
@@ -132,7 +132,7 @@ test('tandem up starts master, replicas and sentinels, shows their logs, and sto
 
 test('a busy port is reported and nothing is started', async () => {
   const ports = await reserveConsecutivePorts(3);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-up-'));
+  const dir = tempDir('tandem-up-');
   try {
     const up = tandemUp(['--master-port', String(ports.base), '--base-dir', dir]);
     assert.equal(await up.exited, 1);

@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import { startServer, TANDEM_SERVER } from '../helpers/server';
 import { RespClient, RespValue } from '../helpers/resp-client';
 import { useTandemAndRedis } from '../helpers/use-server';
 import { freePort } from '../helpers/ports';
+import { tempDir } from '../helpers/temp-dir';
 
 const { tandem: { client: t }, redis: { client: r } } = useTandemAndRedis();
 
@@ -27,7 +27,7 @@ function startupError(redisServer: boolean, args: string[], cwd: string): string
 }
 
 test('bad config files and command lines: the same FATAL CONFIG FILE ERROR report', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-interop-conf-'));
+  const dir = tempDir('tandem-interop-conf-');
   const file = (name: string, text: string): string => {
     fs.writeFileSync(path.join(dir, name), text);
     return name;
@@ -121,7 +121,7 @@ test('DEBUG refused by enable-debug-command, CONFIG HELP and COMMAND INFO CONFIG
 
 /** Runs a server on a config file holding `text` with `setArgs` applied, returns the rewritten file. */
 async function rewriteWith(redisServer: boolean, text: string, setArgs: string[]): Promise<string> {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-rewrite-')));
+  const dir = tempDir('tandem-rewrite-');
   const conf = path.join(dir, 'redis.conf');
   fs.writeFileSync(conf, text);
   const s = await startServer({ redis: redisServer, configFile: conf, dir, port: await freePort() });

@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChecksumJob, readFileShared } from '../../src/persistence/checksum-worker';
 import { Crc64 } from '../../src/persistence/crc64';
 import { persistenceOf } from '../../src/persistence/persistence';
 import { startSnapshot } from '../../src/persistence/snapshot';
 import { inProcessServer } from '../helpers/in-process';
+import { tempDir } from '../helpers/temp-dir';
 
 // The files here are small: let them use the worker anyway.
 ChecksumJob.minBytes = 0;
@@ -80,7 +80,7 @@ test('bytes after the checksum: verified on the main thread, a flip is still cau
 });
 
 test('readFileShared reads the whole file into shareable memory', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-crc-'));
+  const dir = tempDir('tandem-crc-');
   const file = path.join(dir, 'dump.rdb');
   const bytes = rdbFile();
   fs.writeFileSync(file, bytes);

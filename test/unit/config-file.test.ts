@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Config } from '../../src/config/config';
 import { ConfigAbortError, ConfigFileError, loadConfigText, loadServerConfig, parseCommandLine } from '../../src/config/config-file';
 import { rewriteConfigText } from '../../src/config/config-rewrite';
 import { REPO_ROOT } from '../helpers/server';
+import { tempDir } from '../helpers/temp-dir';
 
 const SEED_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'seed-configs');
 const STOCK_CONF = '/etc/redis/redis.conf';
@@ -36,7 +36,7 @@ function fatal(lineNo: number, line: string, reason: string): string {
 }
 
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-conf-'));
+  const dir = tempDir('tandem-conf-');
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
@@ -126,7 +126,7 @@ test('bad lines report Redis reasons with the line as written', () => {
 });
 
 test('include reads files and wildcards relative to the current directory, with their own line numbers', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-inc-'));
+  const dir = tempDir('tandem-inc-');
   fs.mkdirSync(path.join(dir, 'conf.d'));
   fs.writeFileSync(path.join(dir, 'conf.d', 'a.conf'), 'hz 20\n');
   fs.writeFileSync(path.join(dir, 'conf.d', 'b.conf'), 'maxmemory 1mb\n');

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Config, ConfigError, formatMemory, memtoull } from '../../src/config/config';
+import { tempDir } from '../helpers/temp-dir';
 
 /** The reason CONFIG SET gives for `name value`, or 'OK'. */
 function runtimeSet(config: Config, name: string, value: string): string {
@@ -142,7 +142,7 @@ test('a multi-parameter set is atomic: a bad value or a refusing watcher restore
 
 test('dir changes the working directory as it is set, and CONFIG GET dir shows it', () => {
   const cwd = process.cwd();
-  const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-config-')));
+  const tmp = tempDir('tandem-config-');
   try {
     const c = new Config();
     assert.equal(runtimeSet(c, 'dir', tmp), 'OK');
