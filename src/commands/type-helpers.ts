@@ -123,8 +123,10 @@ export function isIntsetMember(s: string): boolean {
 
 /** Adds a set member, moving intset -> hashtable as SADD does; returns true when it was new. */
 export function setAdd(c: Client, s: SetValue, member: string): boolean {
-  if (s.set.has(member)) return false;
+  // The size tells a new member apart: one hash lookup, not has() then add().
+  const sizeBefore = s.set.size;
   s.set.add(member);
+  if (s.set.size === sizeBefore) return false;
   if (s.sampler !== null) s.sampler.added(member);
   if (s.encoding === 'intset' && (!isIntsetMember(member) || s.set.size > (limitsOf(c).setIntsetEntries.value as number))) s.encoding = 'hashtable';
   return true;
@@ -139,8 +141,10 @@ export function newSetFor(firstMember: string): SetValue {
 
 /** Sets a hash field, moving listpack -> hashtable on a long field/value or too many entries. */
 export function hashSet(c: Client, h: HashValue, field: string, value: string): boolean {
-  const isNew = !h.map.has(field);
+  // The size tells a new field apart: one hash lookup, not has() then set().
+  const sizeBefore = h.map.size;
   h.map.set(field, value);
+  const isNew = h.map.size !== sizeBefore;
   if (isNew && h.sampler !== null) h.sampler.added(field);
   if (h.encoding === 'listpack') {
     const lim = limitsOf(c);
