@@ -54,7 +54,7 @@ export function parseDouble(s: string): number | null {
  * (exactly, below 2^53): the usual score or increment skips parseDouble's regular expressions
  * (ZADD myzset 0 member in-process, pipelined: 1.02 -> 0.77 us of CPU per command).
  */
-function isShortInteger(s: string): boolean {
+export function isShortInteger(s: string): boolean {
   const n = s.length;
   let i = 0;
   if (n > 0 && (s.charCodeAt(0) === 0x2d /* - */ || s.charCodeAt(0) === 0x2b /* + */)) i = 1;

@@ -13,15 +13,13 @@ import { afterChange, hashSet, notify, longArg, lookupRead, lookupWrite, fewRand
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
-/** The hash at `key` for a write, created (not yet stored) when missing; null after WRONGTYPE. */
-function hashForWrite(c: Client, key: string): { h: HashValue; created: boolean } | null {
-  const h = lookupWrite(c, key, HashValue);
-  if (h === null) return null;
-  return h === undefined ? { h: new HashValue(), created: true } : { h, created: false };
-}
-
-/** Stores a created hash or signals an in-place change, and publishes `event`. */
-function commit(c: Client, key: string, h: HashValue, created: boolean, event: string): void {
+/**
+ * Stores a created hash or signals an in-place change, and publishes `event`. Writers look the
+ * hash up with lookupWrite and create it, unstored, when missing (`found` undefined): no
+ * { hash, created } object per write.
+ */
+function commit(c: Client, key: string, h: HashValue, found: HashValue | undefined, event: string): void {
+  const created = found === undefined;
   if (created) c.server.keyspace.set(c.db, key, h);
   else c.server.keyspace.modified(c.db, key);
   notify(c, NOTIFY.HASH, event, key);
@@ -32,11 +30,12 @@ function setPairs(c: Client, argv: string[]): number | null {
     c.reply.error(`ERR wrong number of arguments for '${argv[0].toLowerCase()}' command`);
     return null;
   }
-  const w = hashForWrite(c, argv[1]);
-  if (w === null) return null;
+  const found = lookupWrite(c, argv[1], HashValue);
+  if (found === null) return null;
+  const h = found ?? new HashValue();
   let created = 0;
-  for (let i = 2; i < argv.length; i += 2) if (hashSet(c, w.h, argv[i], argv[i + 1])) created++;
-  commit(c, argv[1], w.h, w.created, 'hset');
+  for (let i = 2; i < argv.length; i += 2) if (hashSet(c, h, argv[i], argv[i + 1])) created++;
+  commit(c, argv[1], h, found, 'hset');
   c.server.dirty += (argv.length - 2) / 2;
   return created;
 }
@@ -51,14 +50,15 @@ function hmset(c: Client, argv: string[]): void {
 }
 
 function hsetnx(c: Client, argv: string[]): void {
-  const w = hashForWrite(c, argv[1]);
-  if (w === null) return;
-  if (w.h.map.has(argv[2])) {
+  const found = lookupWrite(c, argv[1], HashValue);
+  if (found === null) return;
+  const h = found ?? new HashValue();
+  if (h.map.has(argv[2])) {
     c.reply.int(0);
     return;
   }
-  hashSet(c, w.h, argv[2], argv[3]);
-  commit(c, argv[1], w.h, w.created, 'hset');
+  hashSet(c, h, argv[2], argv[3]);
+  commit(c, argv[1], h, found, 'hset');
   c.server.dirty++;
   c.reply.int(1);
 }
@@ -136,9 +136,10 @@ function hincrby(c: Client, argv: string[]): void {
     c.reply.error(ERR_NOT_INTEGER);
     return;
   }
-  const w = hashForWrite(c, argv[1]);
-  if (w === null) return;
-  const cur = w.h.map.get(argv[2]);
+  const found = lookupWrite(c, argv[1], HashValue);
+  if (found === null) return;
+  const h = found ?? new HashValue();
+  const cur = h.map.get(argv[2]);
   let value = 0n;
   if (cur !== undefined) {
     const v = parseInt64(cur);
@@ -153,8 +154,8 @@ function hincrby(c: Client, argv: string[]): void {
     c.reply.error('ERR increment or decrement would overflow');
     return;
   }
-  hashSet(c, w.h, argv[2], String(result));
-  commit(c, argv[1], w.h, w.created, 'hincrby');
+  hashSet(c, h, argv[2], String(result));
+  commit(c, argv[1], h, found, 'hincrby');
   c.server.dirty++;
   c.reply.int(result);
 }
@@ -170,9 +171,10 @@ function hincrbyfloat(c: Client, argv: string[]): void {
     c.reply.error('ERR value is NaN or Infinity');
     return;
   }
-  const w = hashForWrite(c, argv[1]);
-  if (w === null) return;
-  const cur = w.h.map.get(argv[2]);
+  const found = lookupWrite(c, argv[1], HashValue);
+  if (found === null) return;
+  const h = found ?? new HashValue();
+  const cur = h.map.get(argv[2]);
   const value = cur === undefined ? incr : parseLongDouble(cur);
   if (value === null) {
     c.reply.error('ERR hash value is not a float');
@@ -184,8 +186,8 @@ function hincrbyfloat(c: Client, argv: string[]): void {
     return;
   }
   const text = formatLongDoubleHuman(result);
-  hashSet(c, w.h, argv[2], text);
-  commit(c, argv[1], w.h, w.created, 'hincrbyfloat');
+  hashSet(c, h, argv[2], text);
+  commit(c, argv[1], h, found, 'hincrbyfloat');
   c.server.dirty++;
   // Propagated as the resulting value so replicas never redo float arithmetic.
   c.propagateArgv = ['HSET', argv[1], argv[2], text];

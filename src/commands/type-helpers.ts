@@ -16,6 +16,7 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64 } from './args';
 import { globMatch } from '../keyspace/glob';
 import { Sampled, samplerOf } from '../keyspace/sampler';
 import { parseScanOptions, scanCursorArg, scanCursors } from './keys';
+import type { Config, LiveValue } from '../config/config';
 
 type Aggregate = ListValue | HashValue | SetValue | ZSetValue;
 type AggregateClass<T extends Aggregate> = new () => T;
@@ -83,6 +84,38 @@ export function storeResult(c: Client, key: string, value: Aggregate, type: numb
   return true;
 }
 
+/**
+ * The *-max-listpack-* / set-max-intset-entries limits as live config holders (kept current by
+ * every CONFIG SET), for the encoding checks that run on every HSET/ZADD/SADD: a config.int()
+ * is a Map lookup, two per HSET (~2% of HSET -P 16 busy time). Kept for the last Config asked
+ * about, so a process holding several servers (the tests) still reads each one's own values.
+ */
+interface EncodingLimits {
+  hashEntries: LiveValue;
+  hashValue: LiveValue;
+  setIntsetEntries: LiveValue;
+  zsetEntries: LiveValue;
+  zsetValue: LiveValue;
+}
+
+let limitsConfig: Config | null = null;
+let limits: EncodingLimits | null = null;
+
+function limitsOf(c: Client): EncodingLimits {
+  const config = c.server.config;
+  if (config !== limitsConfig || limits === null) {
+    limits = {
+      hashEntries: config.live('hash-max-listpack-entries'),
+      hashValue: config.live('hash-max-listpack-value'),
+      setIntsetEntries: config.live('set-max-intset-entries'),
+      zsetEntries: config.live('zset-max-listpack-entries'),
+      zsetValue: config.live('zset-max-listpack-value'),
+    };
+    limitsConfig = config;
+  }
+  return limits;
+}
+
 /** Whether a member can live in an intset: a strict 64-bit integer, as string2ll accepts. */
 export function isIntsetMember(s: string): boolean {
   return s.length <= 20 && parseInt64(s) !== null;
@@ -90,10 +123,12 @@ export function isIntsetMember(s: string): boolean {
 
 /** Adds a set member, moving intset -> hashtable as SADD does; returns true when it was new. */
 export function setAdd(c: Client, s: SetValue, member: string): boolean {
-  if (s.set.has(member)) return false;
+  // The size tells a new member apart: one hash lookup, not has() then add().
+  const sizeBefore = s.set.size;
   s.set.add(member);
+  if (s.set.size === sizeBefore) return false;
   if (s.sampler !== null) s.sampler.added(member);
-  if (s.encoding === 'intset' && (!isIntsetMember(member) || s.set.size > c.server.config.int('set-max-intset-entries'))) s.encoding = 'hashtable';
+  if (s.encoding === 'intset' && (!isIntsetMember(member) || s.set.size > (limitsOf(c).setIntsetEntries.value as number))) s.encoding = 'hashtable';
   return true;
 }
 
@@ -106,12 +141,15 @@ export function newSetFor(firstMember: string): SetValue {
 
 /** Sets a hash field, moving listpack -> hashtable on a long field/value or too many entries. */
 export function hashSet(c: Client, h: HashValue, field: string, value: string): boolean {
-  const isNew = !h.map.has(field);
+  // The size tells a new field apart: one hash lookup, not has() then set().
+  const sizeBefore = h.map.size;
   h.map.set(field, value);
+  const isNew = h.map.size !== sizeBefore;
   if (isNew && h.sampler !== null) h.sampler.added(field);
   if (h.encoding === 'listpack') {
-    const maxValue = c.server.config.int('hash-max-listpack-value');
-    if (field.length > maxValue || value.length > maxValue || h.map.size > c.server.config.int('hash-max-listpack-entries')) h.encoding = 'hashtable';
+    const lim = limitsOf(c);
+    const maxValue = lim.hashValue.value as number;
+    if (field.length > maxValue || value.length > maxValue || h.map.size > (lim.hashEntries.value as number)) h.encoding = 'hashtable';
   }
   return isNew;
 }
@@ -119,7 +157,8 @@ export function hashSet(c: Client, h: HashValue, field: string, value: string): 
 /** A new empty sorted set with the encoding ZADD would create for a first member. */
 export function newZSetFor(c: Client, firstMember: string): ZSetValue {
   const z = new ZSetValue();
-  if (c.server.config.int('zset-max-listpack-entries') === 0 || firstMember.length > c.server.config.int('zset-max-listpack-value')) z.encoding = 'skiplist';
+  const lim = limitsOf(c);
+  if (lim.zsetEntries.value === 0 || firstMember.length > (lim.zsetValue.value as number)) z.encoding = 'skiplist';
   return z;
 }
 
@@ -128,7 +167,8 @@ export function zsetAdd(c: Client, z: ZSetValue, member: string, score: number):
   // Redis converts before inserting a member that would not fit, so the new member already
   // lands in the skiplist; a listpack stores -0 as the integer 0 and reads it back as 0.
   if (z.encoding === 'listpack' && !z.zset.has(member)) {
-    if (z.zset.size + 1 > c.server.config.int('zset-max-listpack-entries') || member.length > c.server.config.int('zset-max-listpack-value')) z.encoding = 'skiplist';
+    const lim = limitsOf(c);
+    if (z.zset.size + 1 > (lim.zsetEntries.value as number) || member.length > (lim.zsetValue.value as number)) z.encoding = 'skiplist';
   }
   return z.zset.add(member, z.encoding === 'listpack' && score === 0 ? 0 : score);
 }
@@ -137,7 +177,8 @@ export function zsetAdd(c: Client, z: ZSetValue, member: string, score: number):
 export function settleZSetEncoding(c: Client, z: ZSetValue): void {
   let maxLen = 0;
   for (const [m] of z.zset.entries()) if (m.length > maxLen) maxLen = m.length;
-  z.encoding = z.size <= c.server.config.int('zset-max-listpack-entries') && maxLen <= c.server.config.int('zset-max-listpack-value') ? 'listpack' : 'skiplist';
+  const lim = limitsOf(c);
+  z.encoding = z.size <= (lim.zsetEntries.value as number) && maxLen <= (lim.zsetValue.value as number) ? 'listpack' : 'skiplist';
   if (z.encoding !== 'listpack') return;
   for (const [m, s] of [...z.zset.entries()]) {
     if (Object.is(s, -0)) {

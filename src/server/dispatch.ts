@@ -93,9 +93,15 @@ function arityOk(arity: number, argc: number): boolean {
 let runDepth = 0;
 /** The clock reading that ended the last command of the current run; NaN outside a run. */
 let lastCommandEnd = NaN;
-/** The last command run, when its gates' verdict may be reused (see above); else null. */
+/**
+ * The last command run, when it passed the gates and nothing ran after it (see above); else
+ * null. Whether its verdict repeats is asked only when the same client sends the same command
+ * next (then passedRepeats remembers the answer), not after every command: a plain request's
+ * run ends after its one command, which never needed the answer.
+ */
 let passedClient: Client | null = null;
 let passedSpec: CommandSpec | null = null;
+let passedRepeats = false;
 /** Commands started by call(), to tell whether another command ran inside one. */
 let callsStarted = 0;
 
@@ -143,7 +149,8 @@ function checkAndRun(server: Server, c: Client, argv: string[], bytes: number): 
     return;
   }
   const fullName = resolvedFullName;
-  const repeated = spec === passedSpec && c === passedClient;
+  // Nothing ran since the passed command, so asking now sees what asking right after it saw.
+  const repeated = spec === passedSpec && c === passedClient && (passedRepeats || (passedRepeats = verdictRepeats(server, c, spec)));
   if (!repeated) {
     // Redis's order: existence, arity, protected commands, then authentication and the rest.
     const early = server.gates.checkBeforeAuth(c, spec, argv, fullName);
@@ -155,9 +162,10 @@ function checkAndRun(server: Server, c: Client, argv: string[], bytes: number): 
   }
   const callsBefore = callsStarted;
   call(server, c, spec, argv, fullName, bytes);
-  if (runDepth > 0 && callsStarted === callsBefore + 1 && (repeated || verdictRepeats(server, c, spec))) {
+  if (runDepth > 0 && callsStarted === callsBefore + 1) {
     passedClient = c;
     passedSpec = spec;
+    passedRepeats = repeated;
   }
 }
 
