@@ -17,6 +17,8 @@ export interface FeedSink {
   write(bytes: Buffer): void;
   /** Takes the bytes of a whole event-loop turn at once (see flush()) rather than per command. */
   readonly perTurn?: boolean;
+  /** Copies the bytes before write() returns and keeps no reference to them (the backlog). */
+  readonly copiesAtOnce?: boolean;
 }
 
 const SLAB_SIZE = 64 * 1024;
@@ -48,6 +50,8 @@ export class ReplicationFeed {
   /** Whether some sink takes its bytes per turn, and whether some takes them per command. */
   private perTurnSinks = false;
   private perCommandSinks = false;
+  /** Whether some sink keeps a reference to the bytes it is given. */
+  private keepingSinks = false;
   private readonly scheduledFlush = (): void => {
     this.flushScheduled = false;
     this.flush();
@@ -68,6 +72,7 @@ export class ReplicationFeed {
   private sinksChanged(): void {
     this.perTurnSinks = this.sinks.some((s) => s.perTurn === true);
     this.perCommandSinks = this.sinks.some((s) => s.perTurn !== true);
+    this.keepingSinks = this.sinks.some((s) => s.copiesAtOnce !== true);
   }
 
   get hasSinks(): boolean {
@@ -114,11 +119,16 @@ export class ReplicationFeed {
     if (wrap) this.propagate(ops[ops.length - 1].dbIndex, ['EXEC']);
   }
 
-  /** Appends bytes as received (a replica relaying its master's stream to its own replicas). */
-  relay(bytes: Buffer): void {
+  /**
+   * Appends bytes as received (a replica relaying its master's stream to its own replicas).
+   * `transient` bytes live in memory reused once the caller returns (the shared read buffer): they
+   * are copied once for the sinks that keep them (replicas, the AOF), which the backlog does not.
+   */
+  relay(bytes: Buffer, transient = false): void {
     this.flush();
     this.offset += bytes.length;
-    for (const s of this.sinks) s.write(bytes);
+    const kept = transient && this.keepingSinks ? Buffer.from(bytes) : bytes;
+    for (const s of this.sinks) s.write(s.copiesAtOnce === true ? bytes : kept);
   }
 
   /** Gives the perTurn sinks everything appended since the last flush. */
