@@ -23,6 +23,8 @@ export class ReplicationBacklog {
 
   /** A feed sink that copies a whole turn's bytes at once. */
   readonly perTurn = true;
+  /** write() copies the bytes into the ring before it returns. */
+  readonly copiesAtOnce = true;
 
   get size(): number {
     return this.buf.length;

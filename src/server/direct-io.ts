@@ -1,6 +1,7 @@
 // Plain (TCP and unix-socket) client connections read and written below net.Socket's stream
 // machinery, straight on the socket's libuv handle: reads land in one shared buffer (the
-// `onread` socket option) and replies go to the handle's writeBuffer/writev, as net.Socket's own
+// `onread` socket option; a replica's plain link to its master reads into it too, see
+// replica-link.ts) and replies go to the handle's writeBuffer/writev, as net.Socket's own
 // write path does at its bottom. A plain request is one read and one write; around those two
 // system calls Node's Readable and Writable layers cost more CPU than the command itself.
 //
@@ -32,6 +33,21 @@ let lastReadView = SHARED_READ_BUFFER.subarray(0, 0);
 function sharedReadView(bytes: number): Buffer {
   if (lastReadView.length !== bytes) lastReadView = SHARED_READ_BUFFER.subarray(0, bytes);
   return lastReadView;
+}
+
+/**
+ * The `onread` socket option (net.Socket, net.connect) that reads into the shared read buffer and
+ * hands `onRead` a view of the bytes read. The view is only valid until `onRead` returns: it must
+ * copy whatever it keeps (RespParser.copyInputOutOf does it for a parser).
+ */
+export function sharedReadOption(onRead: (chunk: Buffer) => void): net.OnReadOpts {
+  return {
+    buffer: SHARED_READ_BUFFER,
+    callback: (bytes: number) => {
+      onRead(sharedReadView(bytes));
+      return true; // false would pause the socket
+    },
+  };
 }
 
 /** A libuv write request as Node's C++ StreamBase sees it (a WriteWrap). */
@@ -147,7 +163,7 @@ export function adoptForDirectIo(
   if (typeof handle.useUserBuffer !== 'function' || handle.reading === true || !('_server' in internals)) return null;
   const socket = new net.Socket({
     handle,
-    onread: { buffer: SHARED_READ_BUFFER, callback: (bytes: number) => onRead(sharedReadView(bytes)) },
+    onread: sharedReadOption(onRead),
   } as net.SocketConstructorOpts);
   (socket as unknown as SocketInternals)._server = internals._server;
   internals._server = null;
