@@ -186,7 +186,7 @@ export class Aof implements FeedSink {
   private replay(bytes: Buffer, name: string): void {
     const server = this.server;
     const parser = new RespParser({ maxBulkLen: Number.MAX_SAFE_INTEGER });
-    parser.feed(stripAnnotations(bytes));
+    parser.feed(bytes);
     const client = server.createClient(null);
     client.role = 'master';
     client.setAuthenticated(SUPERUSER);
@@ -196,6 +196,8 @@ export class Aof implements FeedSink {
     let consumed = 0;
     try {
       for (;;) {
+        // Annotation lines only where a command starts, as Redis reads them: a value may hold "\n#".
+        for (let skipped = parser.skipAnnotation(); skipped > 0; skipped = parser.skipAnnotation()) consumed += skipped;
         let argv: string[] | null;
         try {
           argv = parser.next();
@@ -451,25 +453,6 @@ export class Aof implements FeedSink {
 
 function badFormat(name: string): AofError {
   return new AofError(`Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
-}
-
-/** Drops `#...` annotation lines (aof-timestamp-enabled) that stand where a command would. */
-function stripAnnotations(bytes: Buffer): Buffer {
-  if (bytes[0] !== 0x23 && bytes.indexOf('\n#') < 0) return bytes;
-  const parts: Buffer[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    if (bytes[pos] === 0x23) {
-      const nl = bytes.indexOf(0x0a, pos);
-      pos = nl < 0 ? bytes.length : nl + 1;
-      continue;
-    }
-    const next = bytes.indexOf('\n#', pos);
-    const end = next < 0 ? bytes.length : next + 1;
-    parts.push(bytes.subarray(pos, end));
-    pos = end;
-  }
-  return Buffer.concat(parts);
 }
 
 const aofs = new WeakMap<Server, Aof>();

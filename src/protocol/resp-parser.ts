@@ -152,6 +152,20 @@ export class RespParser {
   }
 
   /**
+   * For AOF files: a line that starts with `#` where a command would start is an annotation
+   * (Redis writes them with aof-timestamp-enabled) and is skipped whole. Returns the bytes
+   * skipped, 0 when the next byte is not a `#` at a command boundary: a `#` inside a value is data.
+   */
+  skipAnnotation(): number {
+    if (this.remaining !== 0 || this.pending.length > 0 || this.buf[this.pos] !== 0x23 /* '#' */) return 0;
+    const nl = this.buf.indexOf(LF, this.pos);
+    const end = nl < 0 ? this.buf.length : nl + 1;
+    const skipped = end - this.pos;
+    this.pos = end;
+    return skipped;
+  }
+
+  /**
    * The common case in one pass: a complete command of 1 to WHOLE_MAX_ARGS arguments whose
    * headers are plain digits. Positions are found first and strings made only once the whole
    * command is known to be here, so null (anything else: incomplete, unusual headers, errors)

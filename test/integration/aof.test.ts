@@ -96,6 +96,25 @@ test('a torn last command is dropped with a warning; real corruption refuses to 
   assert.ok(corrupted.length > before.length);
 });
 
+test('a # line where a command starts is an annotation; a value starting with # (after a newline) is data', async () => {
+  const srv = await startServer({ args: AOF });
+  const c = await srv.client();
+  assert.equal(await c.call('SET', 'k', '#x'), 'OK');
+  assert.equal(await c.call('SET', 'multi', 'a\n#b\r\n#c'), 'OK');
+  c.close();
+  await srv.stop();
+  const incr = path.join(aofDir(srv.dir), 'appendonly.aof.1.incr.aof');
+  fs.appendFileSync(incr, '#TS:1795310000\r\n*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\n');
+  const again = await startServer({ dir: srv.dir, args: AOF });
+  const d = await again.client();
+  assert.equal(await d.call('GET', 'k'), '#x');
+  assert.equal(await d.call('GET', 'multi'), 'a\n#b\r\n#c');
+  assert.equal(await d.call('GET', 'after'), '1', 'the command after the annotation is applied');
+  assert.doesNotMatch(again.log(), /short read/);
+  d.close();
+  await again.stop();
+});
+
 test('appendfsync always: every acknowledged write survives kill -9', async () => {
   const srv = await startServer({ args: [...AOF, '--appendfsync', 'always'] });
   const c = await srv.client();

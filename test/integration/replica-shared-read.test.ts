@@ -29,13 +29,9 @@ async function field(c: RespClient, name: string): Promise<string> {
   return new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(text)?.[1] ?? '';
 }
 
-/**
- * A value of `len` bytes covering every byte value, different per `seed`. It starts with 'v': the
- * AOF loader takes a `#` right after a newline for an annotation line (aof.ts stripAnnotations),
- * even at the start of a value.
- */
+/** A value of `len` bytes covering every byte value, different per `seed`. */
 function value(seed: number, len: number): string {
-  let s = 'v';
+  let s = '';
   for (let i = 0; s.length < len; i++) s += String.fromCharCode((seed * 31 + i * 7) & 0xff);
   return s;
 }
