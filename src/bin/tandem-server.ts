@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded-gc --max-semi-space-size=2 --min-semi-space-size=2
+#!/usr/bin/env -S node --single-threaded-gc --max-semi-space-size=4
 // tandem-server: the Redis-compatible server. Accepts redis-server's command line:
 //   tandem-server [/path/to/redis.conf] [--name value ...] [--sentinel] [-v|--version] [-h|--help]
 
