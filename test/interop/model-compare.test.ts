@@ -354,7 +354,12 @@ async function modeFor(cmd: Cmd, r: RawConn, t: RawConn): Promise<Mode> {
   const perKey = ['SMEMBERS', 'HKEYS', 'HVALS', 'HGETALL', 'HSCAN', 'SSCAN', 'ZSCAN', 'SORT', 'SORT_RO'];
   if (!perKey.includes(name)) return 'exact';
   const enc = await encoding(cmd.argv[1]);
-  if (name.startsWith('SORT')) return enc === 'hashtable' ? 'unordered' : 'exact';
+  if (name.startsWith('SORT')) {
+    if (enc !== 'hashtable') return 'exact';
+    // BY nosort leaves a set in its hash order, so LIMIT picks different members on each server.
+    const upper = cmd.argv.map((a) => a.toUpperCase());
+    return upper.includes('NOSORT') && upper.includes('LIMIT') ? 'shape' : 'unordered';
+  }
   if (name.endsWith('SCAN')) return enc === 'hashtable' || enc === 'skiplist' ? 'shape' : 'exact';
   return enc === 'hashtable' ? 'unordered' : 'exact';
 }
