@@ -10,7 +10,7 @@ import * as path from 'node:path';
 const created: string[] = [];
 
 process.on('exit', (code) => {
-  if (code !== 0 || process.exitCode) return;
+  if (code !== 0) return;
   for (const dir of created) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
