@@ -25,6 +25,7 @@ test('ZADD options, ZINCRBY and score text', async () => {
   assert.deepEqual(await c.call('ZADD', 'z', 'INCR', '1', 'a', '2', 'b'), new RespError('ERR INCR option supports a single increment-element pair'));
   assert.deepEqual(await c.call('ZADD', 'z', 'nan', 'a'), new RespError('ERR value is not a valid float'));
   assert.deepEqual(await c.call('ZADD', 'z', '1e400', 'a'), new RespError('ERR value is not a valid float'));
+  assert.deepEqual(await c.call('ZADD', 'z', '1e-400', 'a'), new RespError('ERR value is not a valid float'), 'an underflow to 0 is refused, as Redis does');
   assert.deepEqual(await c.call('ZRANGE', 'z', '0', '-1', 'WITHSCORES'), ['c', '3.5', 'b', '6', 'd', '1e+20', 'a', 'inf']);
   assert.deepEqual(await c.call('ZMSCORE', 'z', 'b', 'zz'), ['6', null]);
   assert.equal(await c.call('ZRANK', 'z', 'd'), 2);
