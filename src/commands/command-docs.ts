@@ -36,7 +36,8 @@ function sortedCategories(spec: CommandSpec): string[] {
 }
 
 /** The key-spec flags a command's keys get: what it does to them, derived from its flags. */
-function keyFlags(spec: CommandSpec): string[] {
+function keyFlags(spec: CommandSpec): readonly string[] {
+  if (spec.keySpecFlags !== undefined) return spec.keySpecFlags;
   if (spec.flags.includes('write')) return ['RW', 'update'];
   return ['RO', 'access'];
 }

@@ -54,6 +54,8 @@ export interface CommandSpec {
   summary: string;
   since?: string;
   complexity?: string;
+  /** COMMAND INFO key-spec flags, when not what the flags imply (RW update / RO access). */
+  keySpecFlags?: readonly string[];
   /** Command tips for clients and proxies (COMMAND INFO), e.g. 'nondeterministic_output'. */
   tips?: readonly string[];
   /** Computes key positions for commands whose keys move (EVAL numkeys, ZUNIONSTORE, ...). */

@@ -27,34 +27,40 @@ export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'."
 const POOL_SIZE = 16;
 /** Bytes a key costs besides its contents (Map entry, string headers); an estimate. */
 const KEY_OVERHEAD = 64;
+/** Bytes an element of an aggregate costs besides its text (entry, string header); an estimate. */
+const ELEMENT_OVERHEAD = 32;
+/** How many elements of an aggregate eviction samples to estimate what deleting it frees. */
+const EVICTION_SAMPLES = 8;
 
-/** An estimate of the memory a key and its value take, for what evicting it frees. */
-export function estimateSize(key: string, v: Value): number {
-  let n = KEY_OVERHEAD + key.length;
-  if (typeof v === 'string') return n + v.length;
-  let items: Iterable<string>;
-  let count: number;
+/** The text lengths of an aggregate's elements, in its order: a field and its value count as one. */
+function* elementLengths(v: Exclude<Value, string>): Generator<number> {
   if (v instanceof ListValue) {
-    items = v.items.toArray().slice(0, 8);
-    count = v.size;
+    for (let i = 0; i < v.items.length; i++) yield v.items.peekAt(i)!.length;
   } else if (v instanceof HashValue) {
-    items = [...v.map.entries()].slice(0, 8).map(([f, x]) => f + x);
-    count = v.size;
+    for (const [f, x] of v.map) yield f.length + x.length;
   } else if (v instanceof SetValue) {
-    items = [...v.set].slice(0, 8);
-    count = v.size;
+    for (const m of v.set) yield m.length;
   } else {
-    items = [...(v as ZSetValue).zset.entries()].slice(0, 8).map(([m]) => m + '........');
-    count = v.size;
+    // A member and its 8-byte score.
+    for (const [m] of (v as ZSetValue).zset.entries()) yield m.length + 8;
   }
+}
+
+/**
+ * An estimate of the memory a key and its value take: what evicting it frees, and MEMORY USAGE.
+ * An aggregate's elements are sampled up to `samples` (Infinity: all) and the average scaled up.
+ */
+export function estimateSize(key: string, v: Value, samples = EVICTION_SAMPLES): number {
+  const n = KEY_OVERHEAD + key.length;
+  if (typeof v === 'string') return n + v.length;
   let sampled = 0;
   let bytes = 0;
-  for (const s of items) {
-    bytes += s.length + 32;
+  for (const len of elementLengths(v)) {
+    if (sampled >= samples) break;
+    bytes += len + ELEMENT_OVERHEAD;
     sampled++;
   }
-  n += sampled === 0 ? 0 : Math.round((bytes / sampled) * count);
-  return n;
+  return sampled === 0 ? n : n + Math.round((bytes / sampled) * v.size);
 }
 
 interface Candidate {

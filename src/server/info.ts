@@ -169,23 +169,93 @@ function clientsSection(server: Server): string[] {
   ];
 }
 
-function memorySection(server: Server): string[] {
+/** Bytes a database's main table spends per key (a V8 OrderedHashMap entry and its bucket). */
+const MAIN_TABLE_BYTES_PER_KEY = 32;
+/** Bytes the expires table spends per volatile key (entry, bucket and the boxed time). */
+const EXPIRES_TABLE_BYTES_PER_KEY = 48;
+
+/** One database's table overhead, as MEMORY STATS lists it under db.<n>. */
+export interface DbOverhead {
+  id: number;
+  main: number;
+  expires: number;
+}
+
+/**
+ * Redis's getMemoryOverheadData: the figures behind INFO memory, MEMORY STATS and MEMORY DOCTOR.
+ * The tables' overhead is an estimate per entry (V8 does not report a Map's size).
+ */
+export interface MemoryOverhead {
+  used: number;
+  peak: number;
+  startup: number;
+  rss: number;
+  /** allocator_active: the V8 heap reserved plus the off-heap buffers. */
+  active: number;
+  notCountedForEvict: number;
+  clientsNormal: number;
+  clientsReplicas: number;
+  normalClientCount: number;
+  replicaCount: number;
+  /** Databases holding keys, in order. */
+  dbs: DbOverhead[];
+  keys: number;
+  /** used_memory_overhead: startup, client buffers and the tables. */
+  overhead: number;
+  /** used_memory_dataset: used less the overhead. */
+  dataset: number;
+  /** used less the memory at startup. */
+  netUsed: number;
+}
+
+export function memoryOverhead(server: Server): MemoryOverhead {
   const state = states.get(server)!;
   const mem = process.memoryUsage();
   const { used, notCountedForEvict } = memoryMeter.figures();
   if (used > state.memoryPeak) state.memoryPeak = used;
-  const active = mem.heapTotal + mem.external;
-  const rss = mem.rss;
   let clientsNormal = 0;
   let clientsReplicas = 0;
+  let replicaCount = 0;
   for (const c of server.clients.values()) {
     const bytes = CLIENT_BUFFER_BYTES + c.reply.pendingBytes + c.queuedOutputBytes;
-    if (c.role === 'replica') clientsReplicas += bytes;
-    else clientsNormal += bytes;
+    if (c.role === 'replica') {
+      clientsReplicas += bytes;
+      replicaCount++;
+    } else clientsNormal += bytes;
   }
-  const overhead = state.memoryStartup + clientsNormal + clientsReplicas;
-  const dataset = Math.max(used - overhead, 0);
-  const netUsed = used - state.memoryStartup;
+  const dbs: DbOverhead[] = [];
+  let keys = 0;
+  let overhead = state.memoryStartup + clientsNormal + clientsReplicas;
+  for (const db of server.keyspace.dbs) {
+    if (db.dict.size === 0) continue;
+    const main = db.dict.size * MAIN_TABLE_BYTES_PER_KEY;
+    const expires = db.expires.size * EXPIRES_TABLE_BYTES_PER_KEY;
+    dbs.push({ id: db.id, main, expires });
+    keys += db.dict.size;
+    overhead += main + expires;
+  }
+  return {
+    used,
+    peak: state.memoryPeak,
+    startup: state.memoryStartup,
+    rss: mem.rss,
+    active: mem.heapTotal + mem.external,
+    notCountedForEvict,
+    clientsNormal,
+    clientsReplicas,
+    normalClientCount: server.clients.size - replicaCount,
+    replicaCount,
+    dbs,
+    keys,
+    overhead,
+    dataset: Math.max(used - overhead, 0),
+    netUsed: used - state.memoryStartup,
+  };
+}
+
+function memorySection(server: Server): string[] {
+  const m = memoryOverhead(server);
+  const { used, rss, active, overhead, dataset, netUsed, clientsNormal, clientsReplicas, notCountedForEvict } = m;
   const maxmemory = server.config.int('maxmemory');
   const total = os.totalmem();
   const ratio = (a: number, b: number): string => (b > 0 ? a / b : 0).toFixed(2);
@@ -194,11 +264,11 @@ function memorySection(server: Server): string[] {
     `used_memory_human:${bytesToHuman(used)}`,
     `used_memory_rss:${rss}`,
     `used_memory_rss_human:${bytesToHuman(rss)}`,
-    `used_memory_peak:${state.memoryPeak}`,
-    `used_memory_peak_human:${bytesToHuman(state.memoryPeak)}`,
-    `used_memory_peak_perc:${((used / state.memoryPeak) * 100).toFixed(2)}%`,
+    `used_memory_peak:${m.peak}`,
+    `used_memory_peak_human:${bytesToHuman(m.peak)}`,
+    `used_memory_peak_perc:${((used / m.peak) * 100).toFixed(2)}%`,
     `used_memory_overhead:${overhead}`,
-    `used_memory_startup:${state.memoryStartup}`,
+    `used_memory_startup:${m.startup}`,
     `used_memory_dataset:${dataset}`,
     `used_memory_dataset_perc:${netUsed > 0 ? ((dataset * 100) / netUsed).toFixed(2) : '0.00'}%`,
     `allocator_allocated:${used}`,

@@ -49,7 +49,7 @@ test('CLIENT LIST and CLIENT INFO lines have Redis\'s fields in Redis\'s order',
   rc.close();
 });
 
-const ADMIN_COMMANDS = ['info', 'client', 'command', 'debug', 'monitor', 'slowlog', 'latency', 'time', 'shutdown'];
+const ADMIN_COMMANDS = ['info', 'client', 'command', 'debug', 'monitor', 'slowlog', 'latency', 'time', 'shutdown', 'memory'];
 
 /** Subcommands Redis has that Tandem leaves out: client-side caching is not implemented. */
 const NOT_IMPLEMENTED = new Set(['client|tracking', 'client|caching']);
