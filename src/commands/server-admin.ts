@@ -1,19 +1,29 @@
-// Server administration: MONITOR, SLOWLOG, LATENCY, TIME and SHUTDOWN, with Redis 7.0's replies
-// and errors.
+// Server administration: MONITOR, SLOWLOG, LATENCY, TIME, SHUTDOWN and LOLWUT, with Redis 7.0's
+// replies and errors.
 //
 // LATENCY is the minimal form: Tandem keeps no latency event history, so LATEST/HISTORY are
 // empty, DOCTOR says what Redis says when nothing was observed, and HISTOGRAM reports the call
 // counts it has without buckets.
+//
+// LOLWUT prints the version line every version prints; the computer art of versions 5 and 6
+// (randomly drawn, so no client can depend on it) is not drawn.
 
 import { command, CommandSpec, CommandFlag } from './command';
 import type { Client } from '../server/client';
 import type { Server, ShutdownOptions } from '../server/server';
 import { helpReply } from './command-docs';
-import { parseSafeInt, ERR_SYNTAX } from './args';
+import { parseSafeInt, parseInt64, ERR_SYNTAX, ERR_NOT_INTEGER } from './args';
+import { REDIS_COMPAT_VERSION } from '../server/version';
 import { transactionsOf } from '../server/transactions';
 
 /** SLOWLOG GET without a count. */
 const SLOWLOG_DEFAULT_COUNT = 10;
+
+/** LOLWUT [VERSION v ...]: a VERSION that is not an integer is refused, as in Redis. */
+function lolwut(c: Client, argv: string[]): void {
+  if (argv.length >= 3 && argv[1].toLowerCase() === 'version' && parseInt64(argv[2]) === null) return c.reply.error(ERR_NOT_INTEGER);
+  c.reply.verbatim(`Redis ver. ${REDIS_COMPAT_VERSION}\n`);
+}
 
 function monitor(c: Client): void {
   // A client inside EXEC expects one reply per command, which MONITOR cannot give.
@@ -212,6 +222,10 @@ export const SERVER_ADMIN_COMMANDS: CommandSpec[] = [
   command({
     name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], group: 'server', summary: 'Return the current server time', since: '2.6.0',
     complexity: 'O(1)', tips: ['nondeterministic_output'], handler: time,
+  }),
+  command({
+    name: 'lolwut', arity: -1, flags: ['readonly', 'fast'], group: 'server', summary: 'Display some computer art and the Redis version', since: '5.0.0',
+    handler: lolwut,
   }),
   command({
     name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'sentinel', 'allow_busy'], group: 'server',

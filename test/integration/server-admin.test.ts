@@ -82,3 +82,9 @@ test('SHUTDOWN argument errors and ABORT with nothing in progress', async () => 
   assert.deepEqual(await c.call('SHUTDOWN', 'LATER'), new RespError('ERR syntax error'));
   assert.equal(await c.call('PING'), 'PONG');
 });
+
+test('LOLWUT prints the version line, and refuses a VERSION that is not an integer', async () => {
+  assert.equal(await c.call('LOLWUT'), 'Redis ver. 7.0.15\n');
+  assert.equal(await c.call('LOLWUT', 'VERSION', '5', '10'), 'Redis ver. 7.0.15\n');
+  assert.deepEqual(await c.call('LOLWUT', 'VERSION', 'five'), new RespError('ERR value is not an integer or out of range'));
+});

@@ -1,6 +1,7 @@
 // Tandem against a real redis-server 7.0, side by side: INFO field names and order per section,
 // the CLIENT LIST line layout, COMMAND INFO/DOCS of the server-admin commands, DEBUG DIGEST of
-// the same data, and byte-identical replies (including errors) for a list of admin commands.
+// the same data, and byte-identical replies (including errors) for a list of admin commands
+// (MEMORY and LOLWUT among them).
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -49,7 +50,7 @@ test('CLIENT LIST and CLIENT INFO lines have Redis\'s fields in Redis\'s order',
   rc.close();
 });
 
-const ADMIN_COMMANDS = ['info', 'client', 'command', 'debug', 'monitor', 'slowlog', 'latency', 'time', 'shutdown', 'memory'];
+const ADMIN_COMMANDS = ['info', 'client', 'command', 'debug', 'monitor', 'slowlog', 'latency', 'time', 'shutdown', 'memory', 'lolwut'];
 
 /** Subcommands Redis has that Tandem leaves out: client-side caching is not implemented. */
 const NOT_IMPLEMENTED = new Set(['client|tracking', 'client|caching']);
@@ -179,6 +180,20 @@ test('admin commands reply byte for byte as Redis does, errors included', async 
     ['SHUTDOWN', 'LATER'],
     ['INFO', 'nosuchsection'],
     ['TIME', 'x'],
+    ['MEMORY', 'HELP'],
+    ['MEMORY', 'nosuch'],
+    ['MEMORY', 'USAGE', 'nosuch'],
+    ['MEMORY', 'USAGE', 'nosuch', 'SAMPLES', '-1'],
+    ['MEMORY', 'USAGE', 'nosuch', 'SAMPLES', 'x'],
+    ['MEMORY', 'USAGE', 'nosuch', 'SAMPLES'],
+    ['MEMORY', 'USAGE', 'nosuch', 'bad'],
+    ['MEMORY', 'STATS', 'x'],
+    ['MEMORY', 'PURGE'],
+    ['LOLWUT'],
+    ['LOLWUT', 'VERSION', '7'],
+    ['LOLWUT', 'VERSION', 'x'],
+    ['LOLWUT', 'VERSION'],
+    ['LOLWUT', 'foo'],
   ];
   for (const argv of cases) {
     const [tr, rr] = await both(...argv);
@@ -237,4 +252,23 @@ test('SLOWLOG and MONITOR redact secrets exactly where Redis does', async () => 
   assert.ok(tf.every((l) => !l.includes('secret')), tf.join('\n'));
   tm.close();
   rm.close();
+});
+
+test('MEMORY STATS has Redis\'s fields in Redis\'s order; MEMORY USAGE and DOCTOR answer in the same shapes', async () => {
+  await both('FLUSHALL');
+  await both('SET', 'k', 'v');
+  await both('SELECT', '2');
+  await both('SET', 'k2', 'v');
+  await both('SELECT', '0');
+  const names = (flat: RespValue[]): RespValue[] => flat.filter((_, i) => i % 2 === 0);
+  const [ts, rs] = (await both('MEMORY', 'STATS')) as [RespValue[], RespValue[]];
+  assert.deepEqual(names(ts), names(rs));
+  const db0 = (flat: RespValue[]) => names(flat[flat.indexOf('db.0') + 1] as RespValue[]);
+  assert.deepEqual(db0(ts), db0(rs));
+  const [tu, ru] = await both('MEMORY', 'USAGE', 'k', 'SAMPLES', '0');
+  assert.equal(typeof tu, typeof ru);
+  const [td, rd] = (await both('MEMORY', 'DOCTOR')) as [string, string];
+  assert.match(td, /^Hi Sam, /);
+  assert.match(rd, /^Hi Sam, /);
+  await both('FLUSHALL');
 });
